@@ -1,0 +1,6 @@
+#include <stdio.h>
+
+int main(int argc, char **argv) {
+    printf("Hello from hotlink, %s!\n", argc > 1 ? argv[1] : "world");
+    return 0;
+}

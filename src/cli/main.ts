@@ -1,0 +1,118 @@
+// The `hotlink` command line. `hotlink run` compiles C inputs, links them
+// with objects, archives and -l libraries into a live image, and runs main
+// with the process's real stdin/stdout/stderr; the exit status is the
+// program's. Everything before `--` is ours (or the compiler's); everything
+// after it is the program's argv[1..].
+
+import { writeSync } from 'node:fs';
+import { basename } from 'node:path';
+import { HotlinkError } from '../errors.js';
+import { Jit, LinkStats } from '../jit.js';
+import { PHASES, ReserveOptions } from '../link/session.js';
+
+const USAGE = `usage: hotlink run [options] [compiler flags] <inputs>... [-- program args]
+
+inputs:  .c sources (compiled with $CC or cc: -c -g -fPIC + your flags), .o objects,
+         .a archives, -lNAME libraries, -LDIR library directories
+options: --cc CC            C compiler (default: $CC, else cc)
+         --stats            print link phase times and counts to stderr after the run
+         --reserve-rx SIZE  append budget for code (default 64M); also --reserve-r,
+                            --reserve-rw (16M each) and --reserve-tls (1M)
+compiler flags passed through: -I -D -U -O -std= -W -w -f -m -g -pthread -include
+`;
+
+interface RunArgs {
+  inputs: string[];
+  libraries: string[];
+  libraryPaths: string[];
+  cflags: string[];
+  programArgs: string[];
+  cc?: string;
+  stats: boolean;
+  reserve: ReserveOptions;
+}
+
+function parseSize(text: string, flag: string): number {
+  const m = /^(\d+)([kKmMgG]?)$/.exec(text);
+  if (!m) throw new HotlinkError('usage', `${flag}: '${text}' is not a size (e.g. 64M, 512K, 1048576)`);
+  const mult = { '': 1, k: 1024, m: 1 << 20, g: 1 << 30 }[m[2]!.toLowerCase() as '' | 'k' | 'm' | 'g'];
+  return Number(m[1]) * mult;
+}
+
+export function parseRunArgs(args: string[]): RunArgs {
+  const out: RunArgs = { inputs: [], libraries: [], libraryPaths: [], cflags: [], programArgs: [], stats: false, reserve: {} };
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i]!;
+    const value = (flag: string): string => {
+      const eq = a.indexOf('=');
+      if (a.startsWith(flag + '=')) return a.slice(eq + 1);
+      if (i + 1 >= args.length) throw new HotlinkError('usage', `${flag} needs a value`);
+      return args[++i]!;
+    };
+    if (a === '--') {
+      out.programArgs = args.slice(i + 1);
+      break;
+    }
+    if (a === '--stats') out.stats = true;
+    else if (a === '--cc' || a.startsWith('--cc=')) out.cc = value('--cc');
+    else if (/^--reserve-(rx|r|rw|tls)(=|$)/.test(a)) {
+      const cls = /^--reserve-(rx|rw|tls|r)/.exec(a)![1] as keyof ReserveOptions;
+      out.reserve[cls] = parseSize(value(`--reserve-${cls}`), `--reserve-${cls}`);
+    } else if (a.startsWith('-l')) out.libraries.push(a.length > 2 ? a.slice(2) : args[++i] ?? '');
+    else if (a.startsWith('-L')) out.libraryPaths.push(a.length > 2 ? a.slice(2) : args[++i] ?? '');
+    else if (a === '-I' || a === '-D' || a === '-U' || a === '-include' || a === '-isystem') {
+      if (i + 1 >= args.length) throw new HotlinkError('usage', `${a} needs a value`);
+      out.cflags.push(a, args[++i]!);
+    } else if (/^-(I|D|U|O|std=|W|w$|f|m|g|pthread$|isystem|ansi$|pedantic)/.test(a)) out.cflags.push(a);
+    else if (a.startsWith('-')) throw new HotlinkError('usage', `unknown option '${a}'\n${USAGE}`);
+    else out.inputs.push(a);
+  }
+  return out;
+}
+
+function formatStats(stats: LinkStats): string {
+  const lines = ['hotlink: link statistics'];
+  let total = 0;
+  for (const p of PHASES) {
+    total += stats.phases[p];
+    lines.push(`  ${p.padEnd(8)} ${stats.phases[p].toFixed(3).padStart(9)} ms`);
+  }
+  lines.push(`  ${'total'.padEnd(8)} ${total.toFixed(3).padStart(9)} ms   (compile ${stats.compileMs.toFixed(1)} ms, not included)`);
+  lines.push(`  inputs ${stats.inputs}, sections ${stats.sections}, symbols ${stats.symbols}, relocations ${stats.relocations}, GOT entries ${stats.gotEntries}, stubs ${stats.stubs}`);
+  lines.push(`  bytes placed: ${Object.entries(stats.bytes).map(([k, v]) => `${k} ${v}`).join(', ')}`);
+  lines.push(`  bytes committed: ${Object.entries(stats.committed).map(([k, v]) => `${k} ${v}`).join(', ')}`);
+  return lines.join('\n') + '\n';
+}
+
+async function run(args: string[]): Promise<never> {
+  const a = parseRunArgs(args);
+  if (a.inputs.length === 0) throw new HotlinkError('usage', `no input files\n${USAGE}`);
+  const jit = new Jit({ cc: a.cc, cflags: a.cflags, libraries: a.libraries, libraryPaths: a.libraryPaths, reserve: a.reserve });
+  for (const f of a.inputs) jit.addFile(f);
+  const stats = await jit.link();
+  const argv0 = basename(a.inputs[0]!).replace(/\.[^.]*$/, '');
+  return jit.run([argv0, ...a.programArgs], a.stats ? { atExit: () => writeSync(2, formatStats(stats)) } : {});
+}
+
+export function main(argv: string[]): void {
+  const [command, ...rest] = argv;
+  const fail = (e: unknown): void => {
+    if (e instanceof HotlinkError) {
+      writeSync(2, `hotlink: error: ${e.message}\n`);
+      process.exit(1);
+    }
+    writeSync(2, `hotlink: internal error: ${(e as Error)?.stack ?? String(e)}\n`);
+    process.exit(70);
+  };
+  if (command === 'run') {
+    run(rest).catch(fail);
+  } else if (command === '--help' || command === '-h' || command === 'help' || command === undefined) {
+    writeSync(command === undefined ? 2 : 1, USAGE);
+    process.exit(command === undefined ? 2 : 0);
+  } else if (command === '--version') {
+    writeSync(1, 'hotlink 0.1.0\n');
+  } else {
+    writeSync(2, `hotlink: unknown command '${command}'\n${USAGE}`);
+    process.exit(2);
+  }
+}

@@ -1,0 +1,33 @@
+// Typed errors. Every failure caused by user input (a corrupt object, an
+// unresolved symbol, a compile error) is a HotlinkError whose message names
+// the file, the section or symbol, the offset and the offending value, so a
+// user can find the cause without a debugger. Internal invariant breaks are
+// plain Errors (assertions), never HotlinkErrors.
+
+export type ErrorKind =
+  | 'malformed-input' // truncated or corrupt ELF / archive
+  | 'unsupported' // valid input we do not handle (machine, relocation type, thin archive)
+  | 'unresolved' // undefined symbols nobody defines
+  | 'duplicate' // two strong definitions of one symbol
+  | 'relocation' // fixup value out of range, bad relocation target
+  | 'compile' // the C compiler failed
+  | 'capacity' // the reserved arena has no room left
+  | 'library' // -lNAME could not be found or loaded
+  | 'memory' // the operating system refused a mapping
+  | 'usage'; // bad command-line or API arguments
+
+export class HotlinkError extends Error {
+  readonly kind: ErrorKind;
+  constructor(kind: ErrorKind, message: string) {
+    super(message);
+    this.name = 'HotlinkError';
+    this.kind = kind;
+  }
+}
+
+/** Formats a number as 0x-prefixed hex, the way every message shows offsets and values. */
+export function hex(value: number | bigint): string {
+  if (typeof value === 'number' && value < 0) return '-0x' + (-value).toString(16);
+  if (typeof value === 'bigint' && value < 0n) return '-0x' + (-value).toString(16);
+  return '0x' + value.toString(16);
+}

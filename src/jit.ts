@@ -1,0 +1,384 @@
+// The JIT object over a live image — the library API (the seed's CfreeJit).
+// A Jit collects inputs (C sources, objects, archives, -l libraries), links
+// them into one LinkSession, and then answers lookups, maps addresses back
+// to symbols, calls into the image, or runs the program's main with native
+// process semantics. The session stays alive after the link: the append and
+// reload issues grow the same image.
+
+import { readFileSync, writeSync } from 'node:fs';
+import { constants } from 'node:os';
+import { extname } from 'node:path';
+import { Arch } from './arch/arch.js';
+import { x86_64 } from './arch/x86_64.js';
+import { compileFiles, compileSource, CompileOptions } from './cc/driver.js';
+import { Archive, isArchive } from './elf/archive.js';
+import { ElfObject } from './elf/object.js';
+import { STB_LOCAL, STT_FUNC } from './elf/elf.js';
+import { HotlinkError, hex } from './errors.js';
+import { findLibrary, HostResolver } from './link/host.js';
+import { SEG_CLASS_NAMES } from './link/input.js';
+import { BatchResult, BatchStats, LinkSession, ReserveOptions } from './link/session.js';
+import { SymKind } from './link/symbols.js';
+import { callNative, exitImmediately, mallocNative, memoryView, registerCallback } from './memory/native.js';
+import { runtimeObject } from './runtime/runtime.js';
+
+export interface JitOptions {
+  /** C compiler command (default $CC, else cc). */
+  cc?: string;
+  /** Compiler flags for C sources (-I -D -U -O -std -W -f -m …). */
+  cflags?: string[];
+  /** Libraries to link, as for -lNAME (searched like ld: libraryPaths, then the system dirs). */
+  libraries?: string[];
+  /** -L directories. */
+  libraryPaths?: string[];
+  /** Append budgets per segment class. */
+  reserve?: ReserveOptions;
+  /** Link hotlink's native runtime (program start, TLS, crash guard). Default true. */
+  runtime?: boolean;
+  /** Where compiler diagnostics go (default: stderr). */
+  onDiagnostics?: (text: string) => void;
+}
+
+export interface SymbolInfo {
+  name: string;
+  address: number;
+  size: number;
+  /** 'function' | 'object' | 'other' */
+  type: 'function' | 'object' | 'other';
+  global: boolean;
+  /** The input that defined it. */
+  file: string;
+  generation: number;
+}
+
+export interface AddrToSym {
+  name: string;
+  offset: number;
+  file: string;
+  generation: number;
+}
+
+export interface LinkStats extends BatchStats {
+  committed: Record<(typeof SEG_CLASS_NAMES)[number], number>;
+  /** Milliseconds spent compiling C sources before the link (not part of the link phases). */
+  compileMs: number;
+}
+
+type Pending = { kind: 'c'; path: string } | { kind: 'object'; name: string; bytes: Uint8Array } | { kind: 'source'; name: string; text: string };
+
+export class Jit {
+  readonly arch: Arch = x86_64;
+  readonly session: LinkSession;
+  private readonly opts: JitOptions;
+  private readonly pending: Pending[] = [];
+  private readonly libraries: string[];
+  private linked: BatchResult | undefined;
+  private initDone = false;
+
+  constructor(opts: JitOptions = {}) {
+    this.opts = opts;
+    this.libraries = [...(opts.libraries ?? [])];
+    this.session = new LinkSession({ arch: this.arch, host: new HostResolver(), reserve: opts.reserve });
+  }
+
+  /** Adds an input by path: .c (compiled at link), .o, .a. */
+  addFile(path: string): this {
+    const ext = extname(path);
+    if (ext === '.c' || ext === '.i') {
+      this.pending.push({ kind: 'c', path });
+      return this;
+    }
+    let bytes: Uint8Array;
+    try {
+      bytes = readFileSync(path);
+    } catch (e) {
+      throw new HotlinkError('usage', `${path}: cannot read: ${(e as Error).message}`);
+    }
+    if (isArchive(bytes)) this.session.archives.push(new Archive(bytes, path));
+    else this.pending.push({ kind: 'object', name: path, bytes });
+    return this;
+  }
+
+  /** Adds an object already in memory. */
+  addObject(bytes: Uint8Array, name = '<object>'): this {
+    if (isArchive(bytes)) this.session.archives.push(new Archive(bytes, name));
+    else this.pending.push({ kind: 'object', name, bytes });
+    return this;
+  }
+
+  /** Adds C source text, compiled at link time. */
+  addSource(text: string, name = 'input.c'): this {
+    this.pending.push({ kind: 'source', name, text });
+    return this;
+  }
+
+  /** Adds -lNAME. */
+  addLibrary(name: string): this {
+    this.libraries.push(name);
+    return this;
+  }
+
+  get generation(): number {
+    return this.session.generation;
+  }
+
+  /** Compiles pending sources, then links everything into the image. */
+  async link(): Promise<LinkStats> {
+    if (this.linked) throw new HotlinkError('usage', 'this Jit is already linked; use append() to add code');
+    const t0 = performance.now();
+    const compileOpts: CompileOptions = { cc: this.opts.cc, flags: this.opts.cflags, onDiagnostics: this.opts.onDiagnostics };
+    const cFiles = this.pending.filter((p): p is { kind: 'c'; path: string } => p.kind === 'c').map((p) => p.path);
+    const [compiled, runtime, sourceObjs] = await Promise.all([
+      compileFiles(cFiles, compileOpts),
+      this.opts.runtime === false ? undefined : runtimeObject(this.opts.cc),
+      Promise.all(this.pending.filter((p) => p.kind === 'source').map((p) => compileSource((p as { text: string }).text, (p as { name: string }).name, compileOpts))),
+    ]);
+    const compileMs = performance.now() - t0;
+    return this.linkCompiled(compiled, runtime, sourceObjs, compileMs);
+  }
+
+  private linkCompiled(
+    compiled: { name: string; bytes: Uint8Array }[],
+    runtime: { name: string; bytes: Uint8Array } | undefined,
+    sourceObjs: { name: string; bytes: Uint8Array }[],
+    compileMs: number,
+  ): LinkStats {
+    const t0 = performance.now();
+    const objects: ElfObject[] = [];
+    if (runtime) objects.push(new ElfObject(runtime.bytes, 'hotlink-runtime.o'));
+    let ci = 0;
+    let si = 0;
+    for (const p of this.pending) {
+      if (p.kind === 'c') {
+        const c = compiled[ci++]!;
+        objects.push(new ElfObject(c.bytes, c.name));
+      } else if (p.kind === 'object') {
+        objects.push(new ElfObject(p.bytes, p.name));
+      } else {
+        const c = sourceObjs[si++]!;
+        objects.push(new ElfObject(c.bytes, c.name));
+      }
+    }
+    this.pending.length = 0;
+    for (const lib of [...this.libraries, 'c']) {
+      const found = findLibrary(lib, this.opts.libraryPaths ?? []);
+      for (const so of found.sharedObjects) this.session.host.addSharedObject(`-l${lib}`, so);
+      for (const a of found.archives) this.session.archives.push(new Archive(readFileSync(a), a));
+    }
+    const readMs = performance.now() - t0;
+    this.linked = this.session.linkBatch(objects, readMs);
+    return { ...this.linked.stats, committed: this.session.committedBytes(), compileMs };
+  }
+
+  private requireLinked(): BatchResult {
+    if (!this.linked) throw new HotlinkError('usage', 'link() has not been called');
+    return this.linked;
+  }
+
+  /** Runtime address of a global symbol, or undefined. */
+  lookup(name: string): number | undefined {
+    return this.session.lookup(name);
+  }
+
+  /** The symbol containing `address` (any address inside the image), or undefined. */
+  addrToSym(address: number): AddrToSym | undefined {
+    const s = this.session;
+    const syms = s.symbols;
+    for (let c = 0; c < s.classes.length; c++) {
+      const r = s.classes[c]!;
+      if (address < r.start || address >= r.cursor) continue;
+      const ids = s.addrIndex.find(c, address);
+      if (!ids.length) return undefined;
+      // Prefer a global function name over local aliases at the same address.
+      let best = ids[0]!;
+      for (const id of ids) if (id >= 0 && (best < 0 || (syms.bind[id] !== STB_LOCAL && syms.bind[best] === STB_LOCAL))) best = id;
+      if (best < 0) {
+        const target = -1 - best;
+        return { name: `${syms.name[target]}@stub`, offset: address - syms.stub.get(target)!, file: '<stubs>', generation: syms.generation[target]! };
+      }
+      const start = syms.addr[best]!;
+      const size = syms.size[best]!;
+      if (size > 0 && address >= start + size && c !== 0) return undefined;
+      const input = syms.input[best]!;
+      return { name: syms.name[best]!, offset: address - start, file: input >= 0 ? s.inputs[input]!.file : '<linker>', generation: syms.generation[best]! };
+    }
+    return undefined;
+  }
+
+  /** Every symbol defined in the image, in address order per class. */
+  *symbols(): IterableIterator<SymbolInfo> {
+    const s = this.session;
+    const syms = s.symbols;
+    for (let c = 0; c < s.classes.length; c++) {
+      for (const id of s.addrIndex.all(c)) {
+        if (id < 0) continue;
+        const t = syms.type[id]!;
+        const input = syms.input[id]!;
+        yield {
+          name: syms.name[id]!,
+          address: syms.addr[id]!,
+          size: syms.size[id]!,
+          type: t === STT_FUNC ? 'function' : t === 1 ? 'object' : 'other',
+          global: syms.bind[id] !== STB_LOCAL,
+          file: input >= 0 ? s.inputs[input]!.file : '<linker>',
+          generation: syms.generation[id]!,
+        };
+      }
+    }
+  }
+
+  /** Runs the image's constructors (.preinit_array, .init_array) once; `call` does it implicitly. */
+  runInit(): void {
+    if (this.initDone) return;
+    this.initDone = true;
+    const r = this.requireLinked();
+    const fns = [...r.preinit, ...r.init];
+    if (!fns.length) return;
+    const start = this.lookup('__hotlink_run_init');
+    if (start === undefined) {
+      for (const f of fns) callNative(f, 'void (int, void *, void *)', 0, null, null);
+      return;
+    }
+    const arr = this.nativeArray(fns);
+    callNative(start, 'void (uintptr_t, size_t, int, uintptr_t)', arr, fns.length, 0, 0);
+  }
+
+  /**
+   * Calls a function of the image (by name or address) with a C prototype,
+   * e.g. `jit.call('add', 'int (int, int)', 2, 3)`.
+   */
+  call(target: string | number, proto: string, ...args: unknown[]): unknown {
+    this.requireLinked();
+    this.runInit();
+    const addr = typeof target === 'number' ? target : this.lookup(target);
+    if (addr === undefined) throw new HotlinkError('usage', `no symbol '${target}' in the image`);
+    return callNative(addr, proto, ...args);
+  }
+
+  /** Reads `length` bytes of image memory at `address`. */
+  read(address: number, length: number): Uint8Array {
+    return Uint8Array.from(memoryView(address, length));
+  }
+
+  /**
+   * Runs main(argc, argv, envp) with native process semantics and never
+   * returns: exit(main's value) with atexit handlers, .fini_array and stdio
+   * flushing; a fatal signal prints a report and exits with 128+signal.
+   */
+  run(argv: string[], hooks: { atExit?: () => void } = {}): never {
+    const r = this.requireLinked();
+    const main = this.lookup('main');
+    if (main === undefined) throw new HotlinkError('unresolved', `undefined symbol 'main': the program has no main function`);
+    const start = this.lookup('__hotlink_start');
+    if (start === undefined) throw new HotlinkError('usage', 'run() needs the hotlink runtime (runtime: true)');
+    const argvAddr = this.nativeArgv(argv);
+    const fini = this.session.fini;
+    const hook = hooks.atExit ? registerCallback('void (void)', hooks.atExit) : undefined;
+    const status = callNative(
+      start,
+      'int (uintptr_t, int, uintptr_t, uintptr_t, size_t, uintptr_t, size_t, uintptr_t, size_t, uintptr_t)',
+      main, argv.length, argvAddr,
+      this.nativeArray(r.preinit), r.preinit.length,
+      this.nativeArray(r.init), r.init.length,
+      this.nativeArray(fini), fini.length,
+      hook?.address ?? 0,
+    ) as number;
+    if (status !== 1) throw new Error(`__hotlink_start returned ${status}`);
+    this.reportCrash();
+  }
+
+  private reportCrash(): never {
+    const at = this.lookup('__hotlink_crash')!;
+    const v = new DataView(this.read(at, 48).buffer);
+    const signo = Number(v.getBigInt64(0, true));
+    const code = Number(v.getBigInt64(8, true));
+    const addr = Number(v.getBigUint64(16, true));
+    const pc = Number(v.getBigUint64(24, true));
+    const sp = Number(v.getBigUint64(32, true));
+    const lines = [`hotlink: program terminated by ${signalName(signo)}${faultText(signo, code, addr)}`];
+    const where = this.describePc(pc);
+    lines.push(`  at ${hex(pc)}${where ? ` in ${where}` : ' (outside the image)'}`);
+    if (!where || where.includes('@stub')) {
+      // The PC is in a library: name the image function that called it (first return address on the stack inside the image).
+      const caller = this.scanStackForImageCaller(sp);
+      if (caller) lines.push(`  called from ${hex(caller.pc)} in ${caller.where}`);
+    }
+    writeSync(2, lines.join('\n') + '\n');
+    exitImmediately(128 + signo);
+  }
+
+  private describePc(pc: number): string | undefined {
+    const s = this.addrToSym(pc);
+    if (!s) return undefined;
+    return `${s.name}+${hex(s.offset)} (${s.file})`;
+  }
+
+  private scanStackForImageCaller(sp: number): { pc: number; where: string } | undefined {
+    const rx = this.session.classes[0];
+    if (!rx || !sp) return undefined;
+    let words: DataView;
+    try {
+      words = new DataView(this.read(sp, 8 * 512).buffer);
+    } catch {
+      return undefined;
+    }
+    for (let k = 0; k < 512; k++) {
+      const w = Number(words.getBigUint64(k * 8, true));
+      if (w > rx.start && w < rx.cursor) {
+        const where = this.describePc(w);
+        if (where && !where.includes('@stub')) return { pc: w, where };
+      }
+    }
+    return undefined;
+  }
+
+  private nativeArray(values: number[]): number {
+    if (!values.length) return 0;
+    const p = mallocNative(values.length * 8);
+    const mem = memoryView(p, values.length * 8);
+    const view = new DataView(mem.buffer, mem.byteOffset, mem.byteLength);
+    values.forEach((x, k) => view.setBigUint64(k * 8, BigInt(x), true));
+    return p;
+  }
+
+  private nativeArgv(argv: string[]): number {
+    const strings = argv.map((a) => Buffer.from(a + '\0', 'utf8'));
+    const total = strings.reduce((n, b) => n + b.length, 0);
+    const block = mallocNative((argv.length + 1) * 8 + total);
+    const mem = memoryView(block, (argv.length + 1) * 8 + total);
+    const view = new DataView(mem.buffer, mem.byteOffset, mem.byteLength);
+    let at = (argv.length + 1) * 8;
+    strings.forEach((b, k) => {
+      view.setBigUint64(k * 8, BigInt(block + at), true);
+      mem.set(b, at);
+      at += b.length;
+    });
+    view.setBigUint64(argv.length * 8, 0n, true);
+    return block;
+  }
+
+  /** Unmaps the image. Addresses from it must not be used afterwards. */
+  free(): void {
+    this.session.free();
+  }
+}
+
+
+const SIGNAL_TEXT: Record<string, string> = {
+  SIGSEGV: 'Segmentation fault', SIGBUS: 'Bus error', SIGFPE: 'Floating point exception', SIGILL: 'Illegal instruction',
+  SIGABRT: 'Aborted', SIGTRAP: 'Trace/breakpoint trap', SIGSYS: 'Bad system call',
+};
+
+export function signalName(signo: number): string {
+  const name = Object.entries(constants.signals).find(([, n]) => n === signo)?.[0] ?? `signal ${signo}`;
+  return SIGNAL_TEXT[name] ? `${name} (${SIGNAL_TEXT[name]})` : name;
+}
+
+function faultText(signo: number, code: number, addr: number): string {
+  if (signo === constants.signals.SIGSEGV) return `: invalid memory access at address ${hex(addr)}${code === 2 ? ' (page protection)' : ''}`;
+  if (signo === constants.signals.SIGBUS) return `: bus error at address ${hex(addr)}`;
+  if (signo === constants.signals.SIGFPE) return code === 1 ? ': integer divide by zero' : '';
+  return '';
+}
+
+export { SymKind };

@@ -1,0 +1,965 @@
+// LinkSession: the link state that outlives one link. The initial link and
+// every later append run the same pipeline over a *batch* of new inputs;
+// the initial link only differs in that it reserves the arena once it knows
+// the batch's size. Old inputs, old sections and old relocation records are
+// never revisited: a batch reads the live symbol table, places its sections
+// at the per-class append cursors, writes and relocates only its own bytes,
+// and publishes. Any failure before publication rolls back to the exact
+// previous state (the append transaction), so the image is never
+// half-published.
+//
+// The pipeline, in order (each a method below):
+//   select-comdat  keep the first COMDAT group per signature, discard the rest
+//   define         enter the batch's definitions; duplicate and weak rules
+//   pull-archives  load archive members that define still-undefined names
+//   resolve        bind every undefined reference: live image, batch, host, weak 0
+//   scan           read relocations; decide GOT entries, stubs, TLS pairs
+//   layout         give sections and synthetic chunks addresses at the cursors
+//   copy           commit pages; copy section bytes; write GOT, stubs, TLS pairs
+//   fixup          apply relocations and keep each as a LinkRelocApply record
+//   publish        protect pages, publish names, bump the generation
+
+import { Arch, RelocNeed, FixupValues } from '../arch/arch.js';
+import { Archive } from '../elf/archive.js';
+import {
+  SHF_ALLOC, SHF_EXECINSTR, SHF_TLS, SHF_WRITE, SHF_EXCLUDE, SHN_ABS, SHN_COMMON, SHN_UNDEF,
+  SHT_GROUP, SHT_NOBITS, SHT_NOTE, SHT_INIT_ARRAY, SHT_FINI_ARRAY, SHT_PREINIT_ARRAY,
+  STB_LOCAL, STB_WEAK, STB_GLOBAL, STB_GNU_UNIQUE, STT_FILE, STT_SECTION, STT_TLS, STT_GNU_IFUNC, STT_FUNC, STT_OBJECT, STT_NOTYPE,
+} from '../elf/elf.js';
+import { ElfObject, ElfSection } from '../elf/object.js';
+import { HotlinkError, hex } from '../errors.js';
+import { Arena, PAGE_SIZE, PROT_EXEC, PROT_READ, PROT_WRITE } from '../memory/native.js';
+import { HostResolver } from './host.js';
+import { LinkInput, newLinkInput, SegClass, SEG_CLASS_COUNT, SEG_CLASS_NAMES } from './input.js';
+import { RelocRecords } from './relocs.js';
+import { LinkSymId, SymbolTable, SymKind } from './symbols.js';
+import { AddressIndex } from './addrindex.js';
+
+export interface ReserveOptions {
+  /** Append budget of each class in bytes, beyond the initial image. */
+  rx?: number;
+  r?: number;
+  rw?: number;
+  tls?: number;
+}
+
+export const DEFAULT_RESERVE: Required<ReserveOptions> = {
+  rx: 64 << 20,
+  r: 16 << 20,
+  rw: 16 << 20,
+  tls: 1 << 20,
+};
+
+/** Where the arena is tried first: low, so 32-bit absolute (-fno-pic) and PC32 references to the host executable's data reach. */
+export const ARENA_HINTS = [0x40000000, 0x20000000, 0x60000000, 0x10000000];
+
+export const PHASES = ['read', 'resolve', 'layout', 'fixup', 'publish'] as const;
+export type Phase = (typeof PHASES)[number];
+
+export interface BatchStats {
+  phases: Record<Phase, number>;
+  inputs: number;
+  sections: number;
+  symbols: number;
+  relocations: number;
+  gotEntries: number;
+  stubs: number;
+  /** Bytes placed per class by this batch. */
+  bytes: Record<(typeof SEG_CLASS_NAMES)[number], number>;
+}
+
+export interface BatchResult {
+  generation: number;
+  inputs: LinkInput[];
+  /** Global names the batch published. */
+  defined: string[];
+  /** Constructors to run, in order (.preinit_array first). */
+  preinit: number[];
+  init: number[];
+  /** Destructors in array order (run them in reverse). */
+  fini: number[];
+  stats: BatchStats;
+}
+
+interface ClassRange {
+  start: number;
+  limit: number;
+  cursor: number;
+  /** Highest address ever written (fresh pages above it are known to be zero). */
+  dirty: number;
+}
+
+/** A definition competing for a global name inside the batch. */
+interface PendingDef {
+  id: LinkSymId;
+  input: LinkInput;
+  strong: boolean;
+  common: boolean;
+  commonSize: number;
+  commonAlign: number;
+}
+
+interface Reference {
+  input: LinkInput;
+  symIndex: number;
+  name: string;
+  weak: boolean;
+}
+
+/** Everything a batch created, so a failure can undo it. */
+interface Txn {
+  symbolCount: number;
+  inputCount: number;
+  relocCount: number;
+  cursors: number[];
+  got: LinkSymId[];
+  stubs: LinkSymId[];
+  tlsPairs: LinkSymId[];
+  hostNames: string[];
+  archiveMembers: string[];
+  comdat: string[];
+  tlsModules: number;
+  addrIndexLength: number[];
+}
+
+export interface SessionOptions {
+  arch: Arch;
+  host: HostResolver;
+  archives?: Archive[];
+  reserve?: ReserveOptions;
+}
+
+export class LinkSession {
+  readonly arch: Arch;
+  readonly host: HostResolver;
+  readonly archives: Archive[];
+  readonly symbols = new SymbolTable();
+  readonly inputs: LinkInput[] = [];
+  readonly relocs = new RelocRecords();
+  readonly reserve: Required<ReserveOptions>;
+  readonly addrIndex = new AddressIndex();
+  arena: Arena | undefined;
+  /** Per SegClass: [start, limit) and the append cursor (absolute addresses once reserved). */
+  readonly classes: ClassRange[] = [];
+  generation = 0;
+  /** Inputs [0, placed) are in the image. */
+  placed = 0;
+  tlsModuleCount = 0;
+  /** All destructors of published batches, in the order they were added. */
+  readonly fini: number[] = [];
+  private readonly comdat = new Set<string>();
+  private readonly hostIds = new Map<string, LinkSymId>();
+  private readonly loadedMembers = new Set<string>();
+  private readonly tlsLdPair = new Map<number, number>();
+
+  constructor(opts: SessionOptions) {
+    this.arch = opts.arch;
+    this.host = opts.host;
+    this.archives = opts.archives ?? [];
+    this.reserve = { ...DEFAULT_RESERVE, ...(opts.reserve ?? {}) };
+  }
+
+  /** Image address of a published global, or undefined. */
+  lookup(name: string): number | undefined {
+    const id = this.symbols.byName.get(name);
+    if (id === undefined) return undefined;
+    const k = this.symbols.kind[id];
+    if (k === SymKind.Tls || k === SymKind.Discarded) return undefined;
+    return this.symbols.addr[id];
+  }
+
+  /** True while a batch is being linked (no reentrancy). */
+  private busy = false;
+
+  /**
+   * Links a batch of objects into the image: the initial link when the
+   * image is empty, an append otherwise. Transactional: throws with the
+   * image unchanged, or returns with everything published.
+   */
+  linkBatch(objects: ElfObject[], readMs = 0): BatchResult {
+    if (this.busy) throw new Error('LinkSession.linkBatch is not reentrant');
+    this.busy = true;
+    const txn: Txn = {
+      symbolCount: this.symbols.count,
+      inputCount: this.inputs.length,
+      relocCount: this.relocs.count,
+      cursors: this.classes.map((c) => c.cursor),
+      got: [], stubs: [], tlsPairs: [], hostNames: [], archiveMembers: [], comdat: [],
+      tlsModules: this.tlsModuleCount,
+      addrIndexLength: this.addrIndex.lengths(),
+    };
+    try {
+      return new Batch(this, txn, objects, readMs).run();
+    } catch (e) {
+      this.rollback(txn);
+      throw e;
+    } finally {
+      this.busy = false;
+    }
+  }
+
+  private rollback(t: Txn): void {
+    this.symbols.truncate(t.symbolCount);
+    this.inputs.length = t.inputCount;
+    this.relocs.truncate(t.relocCount);
+    t.cursors.forEach((c, i) => (this.classes[i]!.cursor = c));
+    for (const id of t.got) this.symbols.got.delete(id);
+    for (const id of t.stubs) this.symbols.stub.delete(id);
+    for (const id of t.tlsPairs) this.symbols.tlsPair.delete(id);
+    for (const n of t.hostNames) this.hostIds.delete(n);
+    for (const m of t.archiveMembers) this.loadedMembers.delete(m);
+    for (const c of t.comdat) this.comdat.delete(c);
+    for (let m = t.tlsModules + 1; m <= this.tlsModuleCount; m++) this.tlsLdPair.delete(m);
+    this.tlsModuleCount = t.tlsModules;
+    this.addrIndex.truncate(t.addrIndexLength);
+  }
+
+  /** @internal used by Batch */
+  internals() {
+    return { comdat: this.comdat, hostIds: this.hostIds, loadedMembers: this.loadedMembers, tlsLdPair: this.tlsLdPair };
+  }
+
+  /** Committed bytes per class (page-rounded cursor distance from class start). */
+  committedBytes(): Record<(typeof SEG_CLASS_NAMES)[number], number> {
+    const out = { RX: 0, R: 0, TLS: 0, RW: 0 };
+    this.classes.forEach((c, i) => {
+      out[SEG_CLASS_NAMES[i]!] = Math.ceil((c.cursor - c.start) / PAGE_SIZE) * PAGE_SIZE;
+    });
+    return out;
+  }
+
+  free(): void {
+    this.arena?.free();
+    this.arena = undefined;
+  }
+}
+
+const CLASS_PROT = [PROT_READ | PROT_EXEC, PROT_READ, PROT_READ, PROT_READ | PROT_WRITE];
+
+function alignUp(v: number, a: number): number {
+  return a > 1 ? Math.ceil(v / a) * a : v;
+}
+
+function sectionClass(s: ElfSection): number {
+  if ((s.sh_flags & SHF_ALLOC) === 0 || (s.sh_flags & SHF_EXCLUDE) !== 0) return -1;
+  if (s.sh_type === SHT_GROUP || s.sh_type === SHT_NOTE) return -1;
+  if (s.sh_flags & SHF_TLS) return SegClass.TLS;
+  if (s.sh_flags & SHF_EXECINSTR) return SegClass.RX;
+  if (s.sh_flags & SHF_WRITE) return SegClass.RW;
+  return SegClass.R;
+}
+
+/** Init/fini array priority from the section name (.init_array.00101 → 101); default 65536 sorts last. */
+function arrayPriority(name: string): number {
+  const m = /^\.(init_array|fini_array|ctors|dtors)\.(\d+)$/.exec(name);
+  if (!m) return 65536;
+  const n = Number(m[2]);
+  return m[1] === 'ctors' || m[1] === 'dtors' ? 65535 - n : n;
+}
+
+/** One run of the pipeline over one batch. */
+class Batch {
+  private readonly s: LinkSession;
+  private readonly txn: Txn;
+  private readonly objects: ElfObject[];
+  private readonly inputs: LinkInput[] = [];
+  private readonly pending = new Map<string, PendingDef>();
+  private readonly refs: Reference[] = [];
+  /** Global-symbol indices of batch definitions, patched to the winning id in `resolve`. */
+  private readonly globalDefs: { input: LinkInput; symIndex: number; name: string; weakIgnored: boolean }[] = [];
+  /** New ids whose address is computed in layout: [id, input, symIndex]. */
+  private readonly placedSyms: number[] = [];
+  private readonly commons: PendingDef[] = [];
+  private gotIds: LinkSymId[] = [];
+  private stubIds: LinkSymId[] = [];
+  private tlsPairIds: LinkSymId[] = [];
+  private tlsLdModules: number[] = [];
+  private gotBase = 0;
+  private gotSymId = -1;
+  private tlsModule = 0;
+  private tlsStart = 0;
+  private tlsSize = 0;
+  private tlsAlign = 1;
+  private discardedId = -1;
+  private readonly phaseMs: Record<Phase, number>;
+  private t0 = performance.now();
+  private relocTotal = 0;
+  private readonly placedBytes = [0, 0, 0, 0];
+  private readonly batchStart: number[] = [];
+
+  constructor(s: LinkSession, txn: Txn, objects: ElfObject[], readMs: number) {
+    this.s = s;
+    this.txn = txn;
+    this.objects = objects;
+    this.phaseMs = { read: readMs, resolve: 0, layout: 0, fixup: 0, publish: 0 };
+  }
+
+  private lap(p: Phase): void {
+    const t = performance.now();
+    this.phaseMs[p] += t - this.t0;
+    this.t0 = t;
+  }
+
+  run(): BatchResult {
+    const generation = this.s.generation + 1;
+    for (const obj of this.objects) this.addInput(obj, generation);
+    this.pullArchives(generation);
+    this.resolve();
+    this.lap('resolve');
+    this.scan();
+    this.layout();
+    this.lap('layout');
+    this.copy();
+    this.fixup();
+    this.lap('fixup');
+    const result = this.publish(generation);
+    this.lap('publish');
+    result.stats.phases = this.phaseMs;
+    return result;
+  }
+
+  // ---- select-comdat + define ----------------------------------------------
+
+  private addInput(obj: ElfObject, generation: number): void {
+    if (obj.e_machine !== this.s.arch.e_machine) {
+      throw new HotlinkError('unsupported', `${obj.file}: e_machine ${obj.e_machine} does not match the image's architecture ${this.s.arch.name} (${this.s.arch.e_machine})`);
+    }
+    const input = newLinkInput(this.s.inputs.length, obj, generation);
+    this.s.inputs.push(input);
+    this.inputs.push(input);
+    this.selectComdat(input);
+    this.define(input);
+  }
+
+  private selectComdat(input: LinkInput): void {
+    const { comdat } = this.s.internals();
+    for (const g of input.obj.groups) {
+      if (!g.comdat) continue;
+      if (comdat.has(g.signature)) {
+        for (const m of g.members) input.discarded[m] = 1;
+      } else {
+        comdat.add(g.signature);
+        this.txn.comdat.push(g.signature);
+      }
+    }
+  }
+
+  private define(input: LinkInput): void {
+    const { obj } = input;
+    const syms = this.s.symbols;
+    const gen = input.generation;
+    for (let i = 1; i < obj.symbols.length; i++) {
+      const sym = obj.symbols[i]!;
+      if (sym.type === STT_FILE) continue;
+      const inDiscarded = sym.shndx > 0 && sym.shndx < obj.sections.length && input.discarded[sym.shndx] === 1;
+      if (sym.bind === STB_LOCAL) {
+        if (inDiscarded) {
+          if (this.discardedId < 0) this.discardedId = syms.add('<discarded>', 0, 0, SymKind.Discarded, STT_NOTYPE, STB_LOCAL, -1, gen);
+          input.symIds[i] = this.discardedId;
+          continue;
+        }
+        if (sym.shndx === SHN_UNDEF) continue;
+        if (sym.type === STT_GNU_IFUNC) throw new HotlinkError('unsupported', `${obj.file}: symbol '${sym.name}' is an STT_GNU_IFUNC; indirect functions are not supported`);
+        input.symIds[i] = this.newDefinition(input, i);
+        continue;
+      }
+      if (sym.bind !== STB_GLOBAL && sym.bind !== STB_WEAK && sym.bind !== STB_GNU_UNIQUE) {
+        throw new HotlinkError('malformed-input', `${obj.file}: symbol '${sym.name}' (${i}) has unknown binding ${sym.bind}`);
+      }
+      if (sym.shndx === SHN_UNDEF || inDiscarded) {
+        this.refs.push({ input, symIndex: i, name: sym.name, weak: sym.bind === STB_WEAK && !inDiscarded });
+        continue;
+      }
+      if (sym.type === STT_GNU_IFUNC) throw new HotlinkError('unsupported', `${obj.file}: symbol '${sym.name}' is an STT_GNU_IFUNC; indirect functions are not supported`);
+      const common = sym.shndx === SHN_COMMON;
+      const strong = sym.bind !== STB_WEAK && !common;
+      const live = syms.byName.get(sym.name);
+      if (live !== undefined) {
+        if (common) {
+          // A tentative definition of a name the image already defines is a reference to it.
+          this.refs.push({ input, symIndex: i, name: sym.name, weak: false });
+          continue;
+        }
+        const id = this.newDefinition(input, i);
+        input.symIds[i] = id;
+        if (!strong) {
+          // §9: a new weak definition is ignored for global resolution; it stays as an object-local symbol.
+          this.globalDefs.push({ input, symIndex: i, name: sym.name, weakIgnored: true });
+          continue;
+        }
+        const where = syms.input[live]! >= 0 ? this.s.inputs[syms.input[live]!]!.file : 'the host';
+        throw new HotlinkError('duplicate', `duplicate symbol '${sym.name}': defined in ${obj.file} and already in the image (from ${where}${syms.bind[live] === STB_WEAK ? ', weak' : ''}); an append cannot replace a definition (use reload for functions)`);
+      }
+      const id = common ? syms.add(sym.name, 0, sym.st_size, SymKind.Image, STT_OBJECT, STB_GLOBAL, input.id, gen) : this.newDefinition(input, i);
+      input.symIds[i] = id;
+      this.globalDefs.push({ input, symIndex: i, name: sym.name, weakIgnored: false });
+      const def: PendingDef = { id, input, strong, common, commonSize: common ? sym.st_size : 0, commonAlign: common ? Math.max(1, sym.st_value) : 0 };
+      const prev = this.pending.get(sym.name);
+      if (!prev) {
+        this.pending.set(sym.name, def);
+      } else if (prev.strong && strong) {
+        throw new HotlinkError('duplicate', `duplicate symbol '${sym.name}': defined in ${prev.input.file} and in ${obj.file}`);
+      } else if (prev.common && common) {
+        prev.commonSize = Math.max(prev.commonSize, def.commonSize);
+        prev.commonAlign = Math.max(prev.commonAlign, def.commonAlign);
+      } else if (strong || (prev.common && !common && !prev.strong && sym.bind !== STB_WEAK)) {
+        this.pending.set(sym.name, def);
+      } else if (prev.common && sym.bind === STB_WEAK) {
+        // A tentative definition beats a weak one (like ld): keep prev.
+      } else if (common && !prev.strong && !prev.common) {
+        // Tentative beats weak.
+        def.commonSize = Math.max(def.commonSize, 0);
+        this.pending.set(sym.name, def);
+      }
+    }
+  }
+
+  /** A new id for a definition in `input`; its address is filled in by layout. */
+  private newDefinition(input: LinkInput, i: number): LinkSymId {
+    const sym = input.obj.symbols[i]!;
+    const kind = sym.shndx === SHN_ABS ? SymKind.Absolute : sym.type === STT_TLS ? SymKind.Tls : SymKind.Image;
+    const id = this.s.symbols.add(sym.name, kind === SymKind.Absolute ? sym.st_value : 0, sym.st_size, kind, sym.type, sym.bind, input.id, input.generation);
+    if (kind !== SymKind.Absolute) this.placedSyms.push(id, input.id, i);
+    return id;
+  }
+
+  // ---- pull-archives ---------------------------------------------------------
+
+  private pullArchives(generation: number): void {
+    const { loadedMembers } = this.s.internals();
+    let changed = this.s.archives.length > 0;
+    let scanned = 0;
+    while (changed) {
+      changed = false;
+      for (; scanned < this.refs.length; scanned++) {
+        const ref = this.refs[scanned]!;
+        if (ref.weak || this.pending.has(ref.name) || this.s.symbols.byName.has(ref.name)) continue;
+        for (const ar of this.s.archives) {
+          const off = ar.index.get(ref.name);
+          if (off === undefined) continue;
+          const key = `${ar.file}@${off}`;
+          if (!loadedMembers.has(key)) {
+            loadedMembers.add(key);
+            this.txn.archiveMembers.push(key);
+            this.addInput(ar.member(off), generation);
+            changed = true;
+          }
+          break;
+        }
+      }
+    }
+  }
+
+  // ---- resolve ---------------------------------------------------------------
+
+  private resolve(): void {
+    const syms = this.s.symbols;
+    const { hostIds } = this.s.internals();
+    // Each batch definition's symbol index points at the winning definition of its name.
+    for (const d of this.globalDefs) {
+      if (d.weakIgnored) {
+        d.input.symIds[d.symIndex] = syms.byName.get(d.name)!;
+        continue;
+      }
+      const win = this.pending.get(d.name)!;
+      d.input.symIds[d.symIndex] = win.id;
+    }
+    for (const def of this.pending.values()) if (def.common) this.commons.push(def);
+
+    const missing = new Map<string, Set<string>>();
+    for (const ref of this.refs) {
+      let id = this.pending.get(ref.name)?.id ?? syms.byName.get(ref.name);
+      if (id === undefined && ref.name === '_GLOBAL_OFFSET_TABLE_') {
+        if (this.gotSymId < 0) this.gotSymId = syms.add('_GLOBAL_OFFSET_TABLE_', 0, 0, SymKind.Image, STT_OBJECT, STB_LOCAL, -1, ref.input.generation);
+        id = this.gotSymId;
+      }
+      if (id === undefined) id = hostIds.get(ref.name);
+      if (id === undefined) {
+        const addr = this.s.host.lookup(ref.name);
+        if (addr) {
+          id = syms.add(ref.name, addr, 0, SymKind.Host, STT_NOTYPE, STB_GLOBAL, -1, ref.input.generation);
+          hostIds.set(ref.name, id);
+          this.txn.hostNames.push(ref.name);
+        }
+      }
+      if (id === undefined && ref.weak) {
+        // A weak undefined symbol that nothing defines is 0 (for this reference only: a later batch may define it).
+        id = syms.add(ref.name, 0, 0, SymKind.Null, STT_NOTYPE, STB_WEAK, -1, ref.input.generation);
+      }
+      if (id === undefined) {
+        let set = missing.get(ref.name);
+        if (!set) missing.set(ref.name, (set = new Set()));
+        set.add(ref.input.file);
+        continue;
+      }
+      ref.input.symIds[ref.symIndex] = id;
+    }
+    if (missing.size) {
+      const lines = [...missing].map(([name, files]) => `  ${name}, referenced by ${[...files].join(', ')}`);
+      throw new HotlinkError('unresolved', `undefined symbol${missing.size > 1 ? 's' : ''} (not in the image, the -l libraries, libc or the process):\n${lines.join('\n')}`);
+    }
+  }
+
+  // ---- scan ----------------------------------------------------------------------
+
+  private scan(): void {
+    const arch = this.s.arch;
+    const syms = this.s.symbols;
+    const wantGot = new Set<LinkSymId>();
+    const wantStub = new Set<LinkSymId>();
+    const wantPair = new Set<LinkSymId>();
+    const wantLd = new Set<number>();
+    for (const input of this.inputs) {
+      const { obj } = input;
+      input.relas = new Map();
+      for (const sec of obj.sections) {
+        if (sec.relaIndex < 0 || input.discarded[sec.index] || sectionClass(sec) < 0) continue;
+        const t = obj.relocations(sec.relaIndex);
+        input.relas.set(sec.index, t);
+        this.relocTotal += t.count;
+        const code = obj.contents(sec);
+        for (let r = 0; r < t.count; r++) {
+          const type = t.r_type[r]!;
+          const info = arch.relocInfo(type);
+          if (!info) throw this.relocError(input, sec, t.r_offset[r]!, t.r_sym[r]!, arch.unsupportedReason(type) ?? `unknown relocation type ${type} (${hex(type)}) for ${arch.name}`);
+          const id = input.symIds[t.r_sym[r]!]!;
+          if (id < 0 || syms.kind[id] === SymKind.Discarded) {
+            if (info.need === RelocNeed.None) continue;
+            throw this.relocError(input, sec, t.r_offset[r]!, t.r_sym[r]!, 'the target symbol is undefined or lives in a discarded section');
+          }
+          switch (info.need) {
+            case RelocNeed.Got:
+              if (!syms.got.has(id)) wantGot.add(id);
+              break;
+            case RelocNeed.GotRelaxable:
+              if (syms.kind[id] === SymKind.Image && arch.canRelax(type, code, t.r_offset[r]!)) break;
+              if (!syms.got.has(id)) wantGot.add(id);
+              break;
+            case RelocNeed.Plt:
+              if (syms.kind[id] === SymKind.Host && !syms.stub.has(id)) wantStub.add(id);
+              break;
+            case RelocNeed.PcRel:
+              // A PC-relative reference to a far host function goes through a stub (canonical PLT).
+              if (syms.kind[id] === SymKind.Host && syms.addr[id]! > 0xffffffff && !syms.stub.has(id)) wantStub.add(id);
+              break;
+            case RelocNeed.TlsGd:
+              if (syms.kind[id] !== SymKind.Tls) throw this.relocError(input, sec, t.r_offset[r]!, t.r_sym[r]!, `${info.name} against a symbol that is not __thread data in the image`);
+              if (!syms.tlsPair.has(id)) wantPair.add(id);
+              break;
+            case RelocNeed.TlsLd:
+              wantLd.add(input.id);
+              break;
+            default:
+              break;
+          }
+        }
+      }
+    }
+    for (const id of wantStub) if (!syms.got.has(id)) wantGot.add(id);
+    this.gotIds = [...wantGot];
+    this.stubIds = [...wantStub];
+    this.tlsPairIds = [...wantPair];
+    this.tlsLdModules = [...wantLd];
+  }
+
+  private relocError(input: LinkInput, sec: ElfSection, offset: number, symIndex: number, why: string): HotlinkError {
+    const sym = input.obj.symbols[symIndex];
+    const name = sym ? (sym.name || `symbol ${symIndex}`) : `symbol ${symIndex}`;
+    return new HotlinkError('relocation', `${input.file}: ${sec.name}+${hex(offset)}: relocation against '${name}': ${why}`);
+  }
+
+  // ---- layout --------------------------------------------------------------------
+
+  private layout(): void {
+    const s = this.s;
+    const arch = s.arch;
+    // Relative offsets from the current cursor of each class.
+    const used = [0, 0, 0, 0];
+    const place = (cls: number, size: number, align: number): number => {
+      const off = alignUp(used[cls]!, Math.max(1, align));
+      used[cls] = off + size;
+      return off;
+    };
+    const relOff: { input: LinkInput; sec: ElfSection; cls: number; off: number }[] = [];
+    const tlsSecs: { input: LinkInput; sec: ElfSection }[] = [];
+    for (const nobits of [false, true]) {
+      for (const input of this.inputs) {
+        for (const sec of input.obj.sections) {
+          const cls = sectionClass(sec);
+          if (cls < 0 || input.discarded[sec.index]) continue;
+          if ((sec.sh_type === SHT_NOBITS) !== nobits) continue;
+          if (cls === SegClass.TLS) {
+            tlsSecs.push({ input, sec });
+            continue;
+          }
+          relOff.push({ input, sec, cls, off: place(cls, sec.sh_size, sec.sh_addralign) });
+        }
+      }
+    }
+    // TLS: this batch's .tdata then .tbss form one module image.
+    let tlsRel = 0;
+    const tlsOffsets: number[] = [];
+    if (tlsSecs.length) {
+      let size = 0;
+      for (const { sec } of tlsSecs) {
+        this.tlsAlign = Math.max(this.tlsAlign, sec.sh_addralign || 1);
+        size = alignUp(size, sec.sh_addralign || 1);
+        tlsOffsets.push(size);
+        size += sec.sh_size;
+      }
+      this.tlsSize = size;
+      tlsRel = place(SegClass.TLS, size, this.tlsAlign);
+    }
+    const commonOffs = this.commons.map((c) => place(SegClass.RW, c.commonSize, c.commonAlign));
+    const stubOff = place(SegClass.RX, this.stubIds.length * arch.stubSize, 16);
+    const gotOff = place(SegClass.R, this.gotIds.length * 8 + (this.tlsPairIds.length + this.tlsLdModules.length) * 16, 16);
+
+    if (!s.arena) this.reserveArena(used);
+    for (let c = 0; c < SEG_CLASS_COUNT; c++) {
+      const range = s.classes[c]!;
+      const start = c === SegClass.RX || c === SegClass.R ? alignUp(range.cursor, 16) : alignUp(range.cursor, 64);
+      this.batchStart[c] = start;
+      if (start + used[c]! > range.limit) {
+        const name = SEG_CLASS_NAMES[c];
+        throw new HotlinkError('capacity', `the ${name} segment class is full: this link needs ${hex(used[c]!)} bytes at cursor ${hex(range.cursor)}, but the class ends at ${hex(range.limit)} (${hex(range.limit - range.start)} reserved); reserve more with --reserve-${name.toLowerCase()}`);
+      }
+      this.placedBytes[c] = used[c]!;
+    }
+    // Addresses.
+    for (const p of relOff) {
+      p.input.sectionAddr[p.sec.index] = this.batchStart[p.cls]! + p.off;
+      p.input.sectionClass[p.sec.index] = p.cls;
+    }
+    if (tlsSecs.length) {
+      this.tlsModule = ++s.tlsModuleCount;
+      this.tlsStart = alignUp(this.batchStart[SegClass.TLS]! + tlsRel, this.tlsAlign);
+      tlsSecs.forEach(({ input, sec }, k) => {
+        input.sectionAddr[sec.index] = this.tlsStart + tlsOffsets[k]!;
+        input.sectionClass[sec.index] = SegClass.TLS;
+        input.tlsModule = this.tlsModule;
+      });
+    }
+    const syms = s.symbols;
+    this.commons.forEach((c, k) => (syms.addr[c.id] = this.batchStart[SegClass.RW]! + commonOffs[k]!));
+    for (let k = 0; k < this.placedSyms.length; k += 3) {
+      const id = this.placedSyms[k]!;
+      const input = s.inputs[this.placedSyms[k + 1]!]!;
+      const sym = input.obj.symbols[this.placedSyms[k + 2]!]!;
+      if (sym.shndx === SHN_COMMON) continue;
+      const secAddr = input.sectionAddr[sym.shndx]!;
+      if (secAddr < 0) {
+        // A symbol in a section we do not load (debug info, notes): keep it out of the image.
+        syms.kind[id] = SymKind.Discarded;
+        continue;
+      }
+      if (syms.kind[id] === SymKind.Tls) {
+        syms.addr[id] = secAddr - this.tlsStart + sym.st_value;
+        syms.tlsModule[id] = this.tlsModule;
+      } else if (sym.type === STT_TLS || input.sectionClass[sym.shndx] === SegClass.TLS) {
+        syms.kind[id] = SymKind.Tls;
+        syms.addr[id] = secAddr - this.tlsStart + sym.st_value;
+        syms.tlsModule[id] = this.tlsModule;
+      } else {
+        syms.addr[id] = secAddr + sym.st_value;
+      }
+    }
+    const stubStart = this.batchStart[SegClass.RX]! + stubOff;
+    this.stubIds.forEach((id, k) => {
+      syms.stub.set(id, stubStart + k * arch.stubSize);
+      this.txn.stubs.push(id);
+    });
+    this.gotBase = this.batchStart[SegClass.R]! + gotOff;
+    this.gotIds.forEach((id, k) => {
+      syms.got.set(id, this.gotBase + k * 8);
+      this.txn.got.push(id);
+    });
+    const pairStart = this.gotBase + this.gotIds.length * 8;
+    this.tlsPairIds.forEach((id, k) => {
+      syms.tlsPair.set(id, pairStart + k * 16);
+      this.txn.tlsPairs.push(id);
+    });
+    const { tlsLdPair } = s.internals();
+    this.tlsLdModules.forEach((inputId, k) => {
+      const mod = s.inputs[inputId]!.tlsModule;
+      if (!tlsLdPair.has(mod)) tlsLdPair.set(mod, pairStart + (this.tlsPairIds.length + k) * 16);
+    });
+    if (this.gotSymId >= 0) syms.addr[this.gotSymId] = this.gotBase;
+    for (let c = 0; c < SEG_CLASS_COUNT; c++) s.classes[c]!.cursor = this.batchStart[c]! + used[c]!;
+  }
+
+  /** Initial link: one contiguous arena, each class sized to its initial bytes plus its append budget. */
+  private reserveArena(used: number[]): void {
+    const s = this.s;
+    const budget = [s.reserve.rx, s.reserve.r, s.reserve.tls, s.reserve.rw];
+    const sizes = used.map((u, c) => alignUp(u + 64, PAGE_SIZE) + alignUp(budget[c]!, PAGE_SIZE));
+    const shared = sizes[0]! + sizes[1]! + sizes[2]!;
+    const total = shared + sizes[3]!;
+    if (total >= 0x7fff0000) {
+      throw new HotlinkError('capacity', `the image needs ${hex(total)} bytes of address space, more than the 2 GiB that PC-relative references can span; reserve less`);
+    }
+    const arena = Arena.reserve(total, shared, ARENA_HINTS);
+    s.arena = arena;
+    let at = arena.base;
+    for (let c = 0; c < SEG_CLASS_COUNT; c++) {
+      s.classes.push({ start: at, limit: at + sizes[c]!, cursor: at, dirty: at });
+      at += sizes[c]!;
+    }
+    this.txn.cursors = s.classes.map((c) => c.cursor);
+  }
+
+  // ---- copy ------------------------------------------------------------------------
+
+  private copy(): void {
+    const s = this.s;
+    const arena = s.arena!;
+    const arch = s.arch;
+    const syms = s.symbols;
+    // Commit the private (RW) pages this batch reaches; shared pages are written through the alias.
+    const rwStart = this.batchStart[SegClass.RW]!;
+    if (this.placedBytes[SegClass.RW]) arena.protect(rwStart, this.placedBytes[SegClass.RW]!, PROT_READ | PROT_WRITE);
+    // Zero what a rolled-back batch may have left below the dirty mark (fresh pages are zero already), then copy.
+    for (let c = 0; c < SEG_CLASS_COUNT; c++) {
+      const range = s.classes[c]!;
+      const start = this.batchStart[c]!;
+      const end = Math.min(range.dirty, start + this.placedBytes[c]!);
+      if (end > start) arena.writable(start, end - start).fill(0);
+      range.dirty = Math.max(range.dirty, start + this.placedBytes[c]!);
+    }
+    for (const input of this.inputs) {
+      const { obj } = input;
+      for (const sec of obj.sections) {
+        const addr = input.sectionAddr[sec.index]!;
+        if (addr < 0 || sec.sh_type === SHT_NOBITS || sec.sh_size === 0) continue;
+        arena.writable(addr, sec.sh_size).set(obj.contents(sec));
+      }
+    }
+    if (this.tlsModule) {
+      // The descriptor lives in the runtime's table; a TLS batch needs the runtime in the image.
+      const table = s.lookup('__hotlink_tls_modules') ?? this.pendingAddr('__hotlink_tls_modules');
+      if (table === undefined) throw new HotlinkError('unsupported', `__thread data needs hotlink's runtime in the image (symbol __hotlink_tls_modules is missing)`);
+      const v = new DataView(new ArrayBuffer(24));
+      v.setBigUint64(0, BigInt(this.tlsStart), true);
+      v.setBigUint64(8, BigInt(this.tlsSize), true);
+      v.setBigUint64(16, BigInt(this.tlsAlign), true);
+      this.tlsDescriptor = { at: table + this.tlsModule * 24, bytes: new Uint8Array(v.buffer) };
+    }
+    // GOT entries, TLS pairs, stubs.
+    const got = this.gotIds;
+    if (got.length || this.tlsPairIds.length || this.tlsLdModules.length) {
+      const mem = arena.writable(this.gotBase, got.length * 8 + (this.tlsPairIds.length + this.tlsLdModules.length) * 16);
+      const dv = new DataView(mem.buffer, mem.byteOffset, mem.byteLength);
+      got.forEach((id, k) => dv.setBigUint64(k * 8, BigInt(syms.addr[id]!), true));
+      let o = got.length * 8;
+      for (const id of this.tlsPairIds) {
+        dv.setBigUint64(o, BigInt(syms.tlsModule[id]!), true);
+        dv.setBigUint64(o + 8, BigInt(syms.addr[id]!), true);
+        o += 16;
+      }
+      for (const inputId of this.tlsLdModules) {
+        dv.setBigUint64(o, BigInt(s.inputs[inputId]!.tlsModule), true);
+        dv.setBigUint64(o + 8, 0n, true);
+        o += 16;
+      }
+    }
+    for (const id of this.stubIds) {
+      const at = syms.stub.get(id)!;
+      arch.writeStub(arena.writable(at, arch.stubSize), 0, at, syms.got.get(id)!);
+    }
+  }
+
+  private tlsDescriptor: { at: number; bytes: Uint8Array } | undefined;
+
+  private pendingAddr(name: string): number | undefined {
+    const d = this.pending.get(name);
+    return d ? this.s.symbols.addr[d.id] : undefined;
+  }
+
+  // ---- fixup ---------------------------------------------------------------------
+
+  private fixup(): void {
+    const s = this.s;
+    const arena = s.arena!;
+    const arch = s.arch;
+    const syms = s.symbols;
+    const { addr, kind, size } = syms;
+    const relocs = s.relocs;
+    relocs.reserve(this.relocTotal);
+    const { tlsLdPair } = s.internals();
+    const v: FixupValues = { S: 0, A: 0, P: 0, G: 0, GOT: this.gotBase, Z: 0 };
+    for (const input of this.inputs) {
+      const { obj, symIds } = input;
+      for (const [secIndex, t] of input.relas!) {
+        const sec = obj.sections[secIndex]!;
+        const base = input.sectionAddr[secIndex]!;
+        const mem = sec.sh_type === SHT_NOBITS ? undefined : arena.writable(base, sec.sh_size);
+        if (!mem) throw this.relocError(input, sec, 0, 0, 'relocations against a NOBITS section');
+        for (let r = 0; r < t.count; r++) {
+          const type = t.r_type[r]!;
+          const off = t.r_offset[r]!;
+          const info = arch.relocInfo(type)!;
+          const id = symIds[t.r_sym[r]!]!;
+          if (info.need === RelocNeed.None) continue;
+          const P = base + off;
+          let S = addr[id]!;
+          v.A = t.r_addend[r]!;
+          v.P = P;
+          v.G = 0;
+          v.Z = size[id]!;
+          const k = kind[id]!;
+          let err: string | undefined;
+          switch (info.need) {
+            case RelocNeed.Plt:
+              if (k === SymKind.Host) S = syms.stub.get(id) ?? S;
+              break;
+            case RelocNeed.PcRel:
+              if (k === SymKind.Host && Math.abs(S + v.A - P) > arch.pcRelReach) {
+                const stub = syms.stub.get(id);
+                if (stub === undefined || !s.host.isFunction(S)) {
+                  throw this.relocError(input, sec, off, t.r_sym[r]!, `${info.name}: host data symbol at ${hex(S)} is out of reach of the image at ${hex(P)} (±2 GiB); only a copy in the host executable can be reached PC-relatively — compile with -fPIC`);
+                }
+                S = stub;
+              }
+              break;
+            case RelocNeed.Got:
+              v.G = syms.got.get(id)!;
+              break;
+            case RelocNeed.GotRelaxable: {
+              const g = syms.got.get(id);
+              if (g === undefined || (k === SymKind.Image && arch.canRelax(type, mem, off))) {
+                v.S = S;
+                err = arch.applyRelaxed(type, mem, off, v);
+                if (err) throw this.relocError(input, sec, off, t.r_sym[r]!, `${info.name}: ${err}`);
+                relocs.push(P, type, info.width, id, v.A, input.id, secIndex);
+                continue;
+              }
+              v.G = g;
+              break;
+            }
+            case RelocNeed.TlsGd:
+              v.G = syms.tlsPair.get(id)!;
+              break;
+            case RelocNeed.TlsLd:
+              v.G = tlsLdPair.get(input.tlsModule)!;
+              break;
+            case RelocNeed.DtpOff:
+              if (k !== SymKind.Tls) throw this.relocError(input, sec, off, t.r_sym[r]!, `${info.name} against a symbol that is not __thread data`);
+              break;
+            default:
+              break;
+          }
+          if (k === SymKind.Tls && info.need !== RelocNeed.DtpOff && info.need !== RelocNeed.TlsGd && info.need !== RelocNeed.TlsLd && info.need !== RelocNeed.Size) {
+            throw this.relocError(input, sec, off, t.r_sym[r]!, `${info.name} against __thread data; only TLS relocations may reference it`);
+          }
+          v.S = S;
+          err = arch.apply(type, mem, off, v);
+          if (err) throw this.relocError(input, sec, off, t.r_sym[r]!, `${info.name}: ${err}`);
+          relocs.push(P, type, info.width, id, v.A, input.id, secIndex);
+        }
+      }
+      input.relas = undefined;
+    }
+    relocs.touchedByLastBatch = relocs.count - this.txn.relocCount;
+  }
+
+  // ---- publish ---------------------------------------------------------------------
+
+  private publish(generation: number): BatchResult {
+    const s = this.s;
+    const arena = s.arena!;
+    const syms = s.symbols;
+    if (this.tlsDescriptor) arena.writable(this.tlsDescriptor.at, 24).set(this.tlsDescriptor.bytes);
+    // Init/fini arrays, read back after relocation, in link order.
+    const arrays: { kind: number; prio: number; order: number; addr: number; size: number; reverse: boolean }[] = [];
+    let order = 0;
+    for (const input of this.inputs) {
+      for (const sec of input.obj.sections) {
+        const addr = input.sectionAddr[sec.index]!;
+        if (addr < 0) continue;
+        const ctors = /^\.(ctors|dtors)(\.\d+)?$/.exec(sec.name);
+        let kind = -1;
+        if (sec.sh_type === SHT_PREINIT_ARRAY || sec.name === '.preinit_array') kind = 0;
+        else if (sec.sh_type === SHT_INIT_ARRAY || /^\.init_array(\.\d+)?$/.test(sec.name) || ctors?.[1] === 'ctors') kind = 1;
+        else if (sec.sh_type === SHT_FINI_ARRAY || /^\.fini_array(\.\d+)?$/.test(sec.name) || ctors?.[1] === 'dtors') kind = 2;
+        if (kind < 0) continue;
+        arrays.push({ kind, prio: arrayPriority(sec.name), order: order++, addr, size: sec.sh_size, reverse: !!ctors });
+      }
+    }
+    arrays.sort((a, b) => a.kind - b.kind || a.prio - b.prio || a.order - b.order);
+    const lists: number[][] = [[], [], []];
+    for (const a of arrays) {
+      const mem = arena.writable(a.addr, a.size);
+      const dv = new DataView(mem.buffer, mem.byteOffset, mem.byteLength);
+      const fns: number[] = [];
+      for (let o = 0; o + 8 <= a.size; o += 8) {
+        const f = Number(dv.getBigUint64(o, true));
+        if (f !== 0 && f !== 2 ** 64 - 1) fns.push(f);
+      }
+      if (a.reverse) fns.reverse();
+      lists[a.kind]!.push(...fns);
+    }
+    // Protect: code RX, read-only data R, TLS image R. Data pages are already RW.
+    for (const c of [SegClass.RX, SegClass.R, SegClass.TLS]) {
+      const start = this.batchStart[c]!;
+      const end = s.classes[c]!.cursor;
+      if (end > start) {
+        arena.protect(start, end - start, CLASS_PROT[c]!);
+        if (c === SegClass.RX) s.arch.flushICache(start, end - start);
+      }
+    }
+    // Publish names and the address index.
+    const defined: string[] = [];
+    for (const [name, def] of this.pending) {
+      syms.byName.set(name, def.id);
+      defined.push(name);
+    }
+    for (let id = this.txn.symbolCount; id < syms.count; id++) {
+      const k = syms.kind[id];
+      if (k !== SymKind.Image) continue;
+      const t = syms.type[id];
+      if (t === STT_SECTION || syms.name[id] === '' || syms.input[id]! < 0) continue;
+      if (t !== STT_FUNC && t !== STT_OBJECT && t !== STT_NOTYPE) continue;
+      const a = syms.addr[id]!;
+      const cls = this.classOf(a);
+      if (cls >= 0) this.addrIndex().add(cls, a, id);
+    }
+    for (const id of this.stubIds) this.addrIndex().add(SegClass.RX, syms.stub.get(id)!, -1 - id);
+    this.addrIndex().seal(this.txn.addrIndexLength);
+    s.fini.push(...lists[2]!);
+    s.placed = s.inputs.length;
+    s.generation = generation;
+    let sections = 0;
+    for (const input of this.inputs) for (let i = 0; i < input.sectionAddr.length; i++) if (input.sectionAddr[i]! >= 0) sections++;
+    return {
+      generation,
+      inputs: this.inputs,
+      defined,
+      preinit: lists[0]!,
+      init: lists[1]!,
+      fini: lists[2]!,
+      stats: {
+        phases: this.phaseMs,
+        inputs: this.inputs.length,
+        sections,
+        symbols: syms.count - this.txn.symbolCount,
+        relocations: this.relocTotal,
+        gotEntries: this.gotIds.length,
+        stubs: this.stubIds.length,
+        bytes: { RX: this.placedBytes[0]!, R: this.placedBytes[1]!, TLS: this.placedBytes[2]!, RW: this.placedBytes[3]! },
+      },
+    };
+  }
+
+  private addrIndex(): AddressIndex {
+    return this.s.addrIndex;
+  }
+
+  private classOf(a: number): number {
+    for (let c = 0; c < SEG_CLASS_COUNT; c++) {
+      const r = this.s.classes[c]!;
+      if (a >= r.start && a < r.limit) return c;
+    }
+    return -1;
+  }
+}
+
+export { SegClass };

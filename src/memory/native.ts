@@ -1,0 +1,242 @@
+// The only module that touches the FFI (koffi). It owns raw memory —
+// reserving the contiguous arena, committing and protecting pages, the
+// memfd-backed dual mapping that gives every code page an RX view and a
+// separate RW alias (W^X: no page is ever writable and executable at once) —
+// and the host's dynamic loader (dlopen/dlsym/dladdr), plus calls into native
+// code by address. Everything above this module speaks in plain numbers
+// (addresses) and Uint8Arrays.
+
+import koffi from 'koffi';
+import { HotlinkError, hex } from '../errors.js';
+
+const libc = koffi.load('libc.so.6');
+
+export const PROT_NONE = 0;
+export const PROT_READ = 1;
+export const PROT_WRITE = 2;
+export const PROT_EXEC = 4;
+const MAP_SHARED = 0x01;
+const MAP_PRIVATE = 0x02;
+const MAP_FIXED = 0x10;
+const MAP_ANONYMOUS = 0x20;
+const MAP_NORESERVE = 0x4000;
+const MAP_FIXED_NOREPLACE = 0x100000;
+const MAP_FAILED = 2 ** 64 - 1;
+const MFD_CLOEXEC = 1;
+const RTLD_LAZY = 0x1;
+const RTLD_NOW = 0x2;
+const RTLD_NOLOAD = 0x4;
+const RTLD_GLOBAL = 0x100;
+
+export const PAGE_SIZE = 4096;
+
+const mmapAddr = libc.func('uintptr_t mmap(uintptr_t addr, size_t len, int prot, int flags, int fd, int64_t off)');
+const mmapPtr = libc.func('void *mmap(uintptr_t addr, size_t len, int prot, int flags, int fd, int64_t off)');
+const munmap = libc.func('int munmap(uintptr_t addr, size_t len)');
+const mprotect = libc.func('int mprotect(uintptr_t addr, size_t len, int prot)');
+const memfdCreate = libc.func('int memfd_create(const char *name, unsigned int flags)');
+const ftruncate = libc.func('int ftruncate(int fd, int64_t len)');
+const closeFd = libc.func('int close(int fd)');
+const strerror = libc.func('const char *strerror(int errnum)');
+const dlopenFn = libc.func('uintptr_t dlopen(const char *file, int mode)');
+const dlsymFn = libc.func('uintptr_t dlsym(uintptr_t handle, const char *name)');
+const dlerrorFn = libc.func('const char *dlerror(void)');
+const DlInfo = koffi.struct('Dl_info', { dli_fname: 'const char *', dli_fbase: 'uintptr_t', dli_sname: 'const char *', dli_saddr: 'uintptr_t' });
+const dladdrFn = libc.func('int dladdr(uintptr_t addr, _Out_ Dl_info *info)');
+const exitNow = libc.func('void _exit(int status)');
+const dladdr1Fn = libc.func('int dladdr1(uintptr_t addr, _Out_ Dl_info *info, _Out_ uintptr_t *extra, int flags)');
+const RTLD_DL_SYMENT = 1;
+const mallocFn = libc.func('uintptr_t malloc(size_t size)');
+
+function errnoText(): string {
+  const e = koffi.errno();
+  return `${strerror(e)} (errno ${e})`;
+}
+
+/** A koffi pointer object for a numeric address. */
+export function pointerTo(address: number): unknown {
+  const b = Buffer.alloc(8);
+  b.writeBigUInt64LE(BigInt(address));
+  return koffi.decode(b, 'void *');
+}
+
+/** A byte view of live memory at [address, address+length). The range must be mapped and readable. */
+export function memoryView(address: number, length: number): Uint8Array {
+  return new Uint8Array(koffi.view(pointerTo(address), length));
+}
+
+export function protect(address: number, length: number, prot: number): void {
+  if (mprotect(address, length, prot) !== 0) {
+    throw new HotlinkError('memory', `mprotect(${hex(address)}, ${hex(length)}, ${prot}) failed: ${errnoText()}`);
+  }
+}
+
+/**
+ * One contiguous reservation: [base, base+size). The part below `sharedSize`
+ * is backed by a memfd mapped twice — at `base` (PROT_NONE until committed
+ * with the class's protection) and at an RW alias elsewhere, through which the
+ * linker writes code and read-only data. The rest is private anonymous
+ * memory, committed RW in place (program data; a fork()ed child gets its own
+ * copy, as with a native executable).
+ */
+export class Arena {
+  readonly base: number;
+  readonly size: number;
+  readonly sharedSize: number;
+  /** RW alias of the shared part: alias[vaddr - base]. */
+  readonly alias: Uint8Array;
+  readonly aliasBase: number;
+  /** Direct RW view of the private part: priv[vaddr - base - sharedSize]. */
+  readonly priv: Uint8Array;
+  private readonly fd: number;
+
+  private constructor(base: number, size: number, sharedSize: number, fd: number, aliasBase: number, alias: Uint8Array, priv: Uint8Array) {
+    this.base = base;
+    this.size = size;
+    this.sharedSize = sharedSize;
+    this.fd = fd;
+    this.aliasBase = aliasBase;
+    this.alias = alias;
+    this.priv = priv;
+  }
+
+  /**
+   * Reserves `size` bytes (page multiple). Tries each hint in order with
+   * MAP_FIXED_NOREPLACE (low hints keep 32-bit absolute and PC32 references
+   * to the host executable's data in reach), then lets the kernel choose.
+   */
+  static reserve(size: number, sharedSize: number, hints: number[]): Arena {
+    let base = MAP_FAILED;
+    for (const hint of hints) {
+      const got = mmapAddr(hint, size, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_FIXED_NOREPLACE, -1, 0);
+      if (got === hint) { base = got; break; }
+      if (got !== MAP_FAILED) munmap(got, size);
+    }
+    if (base === MAP_FAILED) base = mmapAddr(0, size, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+    if (base === MAP_FAILED) throw new HotlinkError('memory', `cannot reserve ${hex(size)} bytes for the image: ${errnoText()}`);
+    const fd = memfdCreate('hotlink-image', MFD_CLOEXEC);
+    if (fd < 0) throw new HotlinkError('memory', `memfd_create failed: ${errnoText()}`);
+    if (ftruncate(fd, sharedSize) !== 0) throw new HotlinkError('memory', `ftruncate(memfd, ${hex(sharedSize)}) failed: ${errnoText()}`);
+    if (mmapAddr(base, sharedSize, PROT_NONE, MAP_SHARED | MAP_FIXED, fd, 0) !== base) {
+      throw new HotlinkError('memory', `cannot map the image view at ${hex(base)}: ${errnoText()}`);
+    }
+    const aliasPtr = mmapPtr(0, sharedSize, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+    const aliasBase = Number(koffi.address(aliasPtr));
+    if (aliasBase === MAP_FAILED) throw new HotlinkError('memory', `cannot map the RW alias: ${errnoText()}`);
+    const alias = new Uint8Array(koffi.view(aliasPtr, sharedSize));
+    const privSize = size - sharedSize;
+    if (privSize > 0) {
+      // Replace the reservation's tail with a fresh private mapping, still PROT_NONE.
+      if (mmapAddr(base + sharedSize, privSize, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_FIXED, -1, 0) !== base + sharedSize) {
+        throw new HotlinkError('memory', `cannot map the data part of the image: ${errnoText()}`);
+      }
+    }
+    const priv = privSize > 0 ? memoryView(base + sharedSize, privSize) : new Uint8Array(0);
+    return new Arena(base, size, sharedSize, fd, aliasBase, alias, priv);
+  }
+
+  /** Sets the protection of the view pages covering [address, address+length). */
+  protect(address: number, length: number, prot: number): void {
+    const start = address & ~(PAGE_SIZE - 1);
+    const end = Math.ceil((address + length) / PAGE_SIZE) * PAGE_SIZE;
+    if (end > start) protect(start, end - start, prot);
+  }
+
+  /** Bytes at image address `address`, writable: the alias for shared pages, the page itself for private ones. */
+  writable(address: number, length: number): Uint8Array {
+    const off = address - this.base;
+    if (off < this.sharedSize) return this.alias.subarray(off, off + length);
+    return this.priv.subarray(off - this.sharedSize, off - this.sharedSize + length);
+  }
+
+  free(): void {
+    munmap(this.aliasBase, this.sharedSize);
+    munmap(this.base, this.size);
+    closeFd(this.fd);
+  }
+}
+
+// ---- The host's dynamic loader ---------------------------------------------
+
+export const RTLD_DEFAULT = 0;
+
+/** dlopen; returns 0 and the dlerror() text on failure. */
+export function dlopen(file: string | null, global = false): { handle: number; error?: string } {
+  const handle = dlopenFn(file, RTLD_NOW | (global ? RTLD_GLOBAL : 0));
+  if (handle === 0) return { handle: 0, error: String(dlerrorFn() ?? 'unknown error') };
+  return { handle };
+}
+
+/** The handle of an already-loaded library (RTLD_NOLOAD), or 0. */
+export function dlopenLoaded(file: string): number {
+  return dlopenFn(file, RTLD_LAZY | RTLD_NOLOAD);
+}
+
+export function dlsym(handle: number, name: string): number {
+  return dlsymFn(handle, name);
+}
+
+export interface HostSymbolInfo {
+  file: string;
+  fileBase: number;
+  name: string | null;
+  address: number;
+}
+
+export function dladdr(address: number): HostSymbolInfo | null {
+  const info: { dli_fname: string | null; dli_fbase: number; dli_sname: string | null; dli_saddr: number } = {
+    dli_fname: null, dli_fbase: 0, dli_sname: null, dli_saddr: 0,
+  };
+  if (dladdrFn(address, info) === 0) return null;
+  return { file: info.dli_fname ?? '', fileBase: info.dli_fbase, name: info.dli_sname, address: info.dli_saddr };
+}
+
+/** The STT_* type of the host symbol containing `address` (from its ElfW(Sym)), or -1. */
+export function hostSymbolType(address: number): number {
+  const info = { dli_fname: null, dli_fbase: 0, dli_sname: null, dli_saddr: 0 };
+  const extra = [0];
+  if (dladdr1Fn(address, info, extra, RTLD_DL_SYMENT) === 0 || !extra[0]) return -1;
+  return memoryView(extra[0], 8)[4]! & 0xf;
+}
+
+/** Allocates `size` bytes with the host's malloc (never freed by us: handed to the program). */
+export function mallocNative(size: number): number {
+  const p = mallocFn(size);
+  if (!p) throw new HotlinkError('memory', `malloc(${size}) failed`);
+  return p;
+}
+
+// ---- Calls into native code --------------------------------------------------
+
+const protoCache = new Map<string, unknown>();
+let callbackCount = 0;
+
+/**
+ * Calls the native function at `address` with the C prototype `proto`, e.g.
+ * `callNative(addr, 'int (int, int)', 2, 3)`. Arguments and the result are
+ * converted by koffi (numbers, strings, BigInts, pointers).
+ */
+export function callNative(address: number, proto: string, ...args: unknown[]): unknown {
+  let type = protoCache.get(proto);
+  if (!type) {
+    const m = /^(.*?)\s*\((.*)\)\s*$/.exec(proto);
+    if (!m) throw new HotlinkError('usage', `bad C prototype '${proto}': expected 'RET (ARGS)'`);
+    type = koffi.proto(`${m[1]} hotlink_fn_${protoCache.size}(${m[2]})`);
+    protoCache.set(proto, type);
+  }
+  return koffi.call(pointerTo(address), type as koffi.IKoffiCType, ...args);
+}
+
+/** A native function pointer that calls `fn` (kept alive until `unregister`). */
+export function registerCallback(proto: string, fn: (...args: never[]) => unknown): { address: number; unregister(): void } {
+  const m = /^(.*?)\s*\((.*)\)\s*$/.exec(proto)!;
+  const type = koffi.proto(`${m[1]} hotlink_cb_${callbackCount++}(${m[2]})`);
+  const cb = koffi.register(fn as (...args: unknown[]) => unknown, koffi.pointer(type));
+  return { address: Number(koffi.address(cb)), unregister: () => koffi.unregister(cb) };
+}
+
+/** Ends the process at once, without running atexit handlers or flushing stdio (like a fatal signal would). */
+export function exitImmediately(status: number): never {
+  exitNow(status);
+  throw new Error('unreachable');
+}

@@ -1,0 +1,219 @@
+/*
+ * hotlink's native runtime, linked into every image by hotlink's own linker
+ * (it is compiled once per compiler and cached by content hash).
+ *
+ * It holds what must be native code: the program start sequence with
+ * exit() semantics (preinit/init arrays, main, atexit-registered fini
+ * arrays), the fatal-signal guard that turns a crash inside the program into
+ * a report instead of killing Node blindly, and __tls_get_addr for the
+ * image's own TLS modules (general- and local-dynamic __thread access, with
+ * per-thread blocks initialised from the TLS image).
+ *
+ * Symbols the program may also define are weak, so the program's wins.
+ */
+#define _GNU_SOURCE
+#include <pthread.h>
+#include <setjmp.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <ucontext.h>
+#include <unistd.h>
+
+/* ---- TLS ---------------------------------------------------------------- */
+
+/* One TLS module per linked batch that defines __thread data. The linker
+ * fills a descriptor before it publishes code that can reach it. */
+struct hotlink_tls_module {
+    const void *image; /* .tdata followed by zeroed .tbss */
+    size_t size;
+    size_t align;
+};
+
+#define HOTLINK_MAX_TLS_MODULES 1024
+struct hotlink_tls_module __hotlink_tls_modules[HOTLINK_MAX_TLS_MODULES];
+
+struct tls_index {
+    unsigned long module;
+    unsigned long offset;
+};
+
+struct dtv {
+    size_t n;
+    void *blocks[];
+};
+
+static pthread_key_t tls_key;
+static pthread_once_t tls_once = PTHREAD_ONCE_INIT;
+
+static void tls_free(void *p) {
+    struct dtv *d = p;
+    for (size_t i = 0; i < d->n; i++) free(d->blocks[i]);
+    free(d);
+}
+
+static void tls_init_key(void) { pthread_key_create(&tls_key, tls_free); }
+
+static void *tls_block(unsigned long module) {
+    pthread_once(&tls_once, tls_init_key);
+    struct dtv *d = pthread_getspecific(tls_key);
+    if (!d || d->n <= module) {
+        size_t n = module + 8;
+        struct dtv *nd = calloc(1, sizeof(struct dtv) + n * sizeof(void *));
+        if (!nd) abort();
+        if (d) {
+            memcpy(nd->blocks, d->blocks, d->n * sizeof(void *));
+            free(d);
+        }
+        nd->n = n;
+        d = nd;
+        pthread_setspecific(tls_key, d);
+    }
+    if (!d->blocks[module]) {
+        const struct hotlink_tls_module *m = &__hotlink_tls_modules[module];
+        size_t align = m->align < sizeof(void *) ? sizeof(void *) : m->align;
+        void *block = NULL;
+        if (posix_memalign(&block, align, m->size ? m->size : 1) != 0) abort();
+        memcpy(block, m->image, m->size);
+        d->blocks[module] = block;
+    }
+    return d->blocks[module];
+}
+
+void *__tls_get_addr(struct tls_index *ti) {
+    struct dtv *d;
+    if (__builtin_expect(tls_once != PTHREAD_ONCE_INIT, 1) && (d = pthread_getspecific(tls_key)) != NULL &&
+        ti->module < d->n && d->blocks[ti->module])
+        return (char *)d->blocks[ti->module] + ti->offset;
+    return (char *)tls_block(ti->module) + ti->offset;
+}
+
+/* ---- Program start -------------------------------------------------------- */
+
+typedef void (*init_fn)(int, char **, char **);
+typedef void (*fini_fn)(void);
+typedef int (*main_fn)(int, char **, char **);
+
+/* crtbegin's __dso_handle: libc_nonshared's atexit() passes it to __cxa_atexit. */
+__attribute__((weak, visibility("hidden"))) void *__dso_handle = &__dso_handle;
+
+static fini_fn *fini_array;
+static size_t fini_count;
+static void (*exit_hook)(void);
+
+static void run_fini(void) {
+    for (size_t i = fini_count; i-- > 0;) fini_array[i]();
+}
+
+static void run_exit_hook(void) {
+    if (exit_hook) exit_hook();
+}
+
+/* ---- Fatal signals ------------------------------------------------------- */
+
+struct hotlink_crash {
+    int64_t signo;
+    int64_t code;
+    uint64_t addr;
+    uint64_t pc;
+    uint64_t sp;
+    uint64_t fp;
+};
+struct hotlink_crash __hotlink_crash;
+
+static const int fatal_signals[] = {SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT, SIGTRAP, SIGSYS};
+#define NFATAL (sizeof fatal_signals / sizeof fatal_signals[0])
+static struct sigaction previous[NFATAL];
+static sigjmp_buf crash_jmp;
+static volatile int in_program;
+static pthread_t program_thread;
+
+static void chain(int i, int sig, siginfo_t *info, void *uctx) {
+    struct sigaction *old = &previous[i];
+    if (old->sa_flags & SA_SIGINFO) {
+        old->sa_sigaction(sig, info, uctx);
+    } else if (old->sa_handler == SIG_DFL) {
+        sigaction(sig, old, NULL); /* re-raised on return, now fatal */
+    } else if (old->sa_handler != SIG_IGN) {
+        old->sa_handler(sig);
+    }
+}
+
+static void write_str(const char *s) { (void)!write(2, s, strlen(s)); }
+
+static void on_fatal(int sig, siginfo_t *info, void *uctx) {
+    int i = 0;
+    while (i < (int)NFATAL && fatal_signals[i] != sig) i++;
+    if (!in_program) {
+        chain(i, sig, info, uctx);
+        return;
+    }
+    ucontext_t *uc = uctx;
+    __hotlink_crash.signo = sig;
+    __hotlink_crash.code = info->si_code;
+    __hotlink_crash.addr = (uint64_t)(uintptr_t)info->si_addr;
+#if defined(__x86_64__)
+    __hotlink_crash.pc = uc->uc_mcontext.gregs[REG_RIP];
+    __hotlink_crash.sp = uc->uc_mcontext.gregs[REG_RSP];
+    __hotlink_crash.fp = uc->uc_mcontext.gregs[REG_RBP];
+#elif defined(__aarch64__)
+    __hotlink_crash.pc = uc->uc_mcontext.pc;
+    __hotlink_crash.sp = uc->uc_mcontext.sp;
+    __hotlink_crash.fp = uc->uc_mcontext.regs[29];
+#else
+    (void)uc;
+#endif
+    if (pthread_equal(pthread_self(), program_thread)) siglongjmp(crash_jmp, 1);
+    /* Another thread of the program: the reporter lives on the program's thread,
+     * which we cannot reach from here; say what we know and die like the signal would. */
+    write_str("hotlink: a thread of the program received a fatal signal\n");
+    _exit(128 + sig);
+}
+
+static void install_guard(void) {
+    static char altstack[64 * 1024];
+    stack_t ss = {.ss_sp = altstack, .ss_size = sizeof altstack, .ss_flags = 0};
+    sigaltstack(&ss, NULL);
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_sigaction = on_fatal;
+    sa.sa_flags = SA_SIGINFO | SA_ONSTACK | SA_NODEFER;
+    sigemptyset(&sa.sa_mask);
+    for (size_t i = 0; i < NFATAL; i++) sigaction(fatal_signals[i], &sa, &previous[i]);
+}
+
+/*
+ * Runs the program as __libc_start_main would: registers the fini arrays
+ * with atexit (so they run after the program's own atexit handlers), runs
+ * .preinit_array and .init_array, then exit(main(argc, argv, envp)).
+ * Returns only when the program's thread takes a fatal signal: then 1, with
+ * the details in __hotlink_crash.
+ */
+int __hotlink_start(main_fn main_, int argc, char **argv, init_fn *preinit, size_t npreinit, init_fn *init,
+                    size_t ninit, fini_fn *fini, size_t nfini, void (*hook)(void)) {
+    extern char **environ;
+    char **envp = environ;
+    signal(SIGPIPE, SIG_DFL); /* Node ignores SIGPIPE; a native program dies of it. */
+    exit_hook = hook;
+    fini_array = fini;
+    fini_count = nfini;
+    program_thread = pthread_self();
+    install_guard();
+    if (sigsetjmp(crash_jmp, 1)) {
+        in_program = 0;
+        return 1;
+    }
+    in_program = 1;
+    atexit(run_exit_hook);
+    atexit(run_fini);
+    for (size_t i = 0; i < npreinit; i++) preinit[i](argc, argv, envp);
+    for (size_t i = 0; i < ninit; i++) init[i](argc, argv, envp);
+    exit(main_(argc, argv, envp));
+}
+
+/* Runs init functions outside of `run` (the library API: link, then call). */
+void __hotlink_run_init(init_fn *init, size_t ninit, int argc, char **argv) {
+    extern char **environ;
+    for (size_t i = 0; i < ninit; i++) init[i](argc, argv, environ);
+}

@@ -1,0 +1,47 @@
+// Finds hotlink's native runtime object: src/runtime/hotlink_rt.c compiled
+// with the configured compiler on first use and cached by content hash (of
+// the source, the compiler command and its flags) under
+// $XDG_CACHE_HOME/hotlink (default ~/.cache/hotlink). The object is then
+// linked into every image by our own linker like any other input.
+
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { homedir, tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { compileFiles, defaultCompiler } from '../cc/driver.js';
+
+const RUNTIME_FLAGS = ['-O2', '-g', '-fPIC', '-fno-stack-protector', '-w'];
+
+/** The repository's src/runtime, whether we run from src/ or dist/src/. */
+export function runtimeSourcePath(): string {
+  const here = dirname(fileURLToPath(import.meta.url));
+  const candidates = [join(here, 'hotlink_rt.c'), join(here, '..', '..', '..', 'src', 'runtime', 'hotlink_rt.c')];
+  for (const c of candidates) if (existsSync(c)) return c;
+  throw new Error(`hotlink runtime source not found (looked in ${candidates.join(', ')})`);
+}
+
+function cacheDir(): string {
+  const base = process.env.XDG_CACHE_HOME || (homedir() ? join(homedir(), '.cache') : tmpdir());
+  return join(base, 'hotlink');
+}
+
+/** The runtime object's bytes for compiler `cc` (compiling it once if needed). */
+export async function runtimeObject(cc = defaultCompiler()): Promise<{ name: string; bytes: Uint8Array }> {
+  const src = runtimeSourcePath();
+  const text = readFileSync(src);
+  const key = createHash('sha256').update(text).update('\0' + cc + '\0' + RUNTIME_FLAGS.join(' ')).digest('hex').slice(0, 20);
+  const dir = cacheDir();
+  const file = join(dir, `hotlink_rt-${key}.o`);
+  if (existsSync(file)) return { name: file, bytes: readFileSync(file) };
+  const [obj] = await compileFiles([src], { cc, defaults: RUNTIME_FLAGS });
+  try {
+    mkdirSync(dir, { recursive: true });
+    const tmp = `${file}.${process.pid}.tmp`;
+    writeFileSync(tmp, obj!.bytes);
+    renameSync(tmp, file);
+  } catch {
+    // A read-only home is fine: we just compile again next time.
+  }
+  return { name: file, bytes: obj!.bytes };
+}

@@ -1,0 +1,2 @@
+void also_defined_nowhere(void);
+int never_called(void) { also_defined_nowhere(); return 0; }
