@@ -5,7 +5,7 @@
 // process semantics. The session stays alive after the link: the append and
 // reload issues grow the same image.
 
-import { readFileSync, writeSync } from 'node:fs';
+import { readFileSync, statSync, writeSync } from 'node:fs';
 import { constants } from 'node:os';
 import { extname } from 'node:path';
 import { Arch } from './arch/arch.js';
@@ -19,7 +19,7 @@ import { findLibrary, HostResolver } from './link/host.js';
 import { SEG_CLASS_NAMES } from './link/input.js';
 import { BatchResult, BatchStats, LinkSession, ReserveOptions } from './link/session.js';
 import { SymKind } from './link/symbols.js';
-import { callNative, exitImmediately, mallocNative, memoryView, registerCallback } from './memory/native.js';
+import { callNative, exitImmediately, mallocNative, mapFile, memoryView, registerCallback } from './memory/native.js';
 import { runtimeObject } from './runtime/runtime.js';
 
 export interface JitOptions {
@@ -37,6 +37,8 @@ export interface JitOptions {
   runtime?: boolean;
   /** Where compiler diagnostics go (default: stderr). */
   onDiagnostics?: (text: string) => void;
+  /** Place the image at exactly this address (byte-level tests); default: a free low address. */
+  base?: number;
 }
 
 export interface SymbolInfo {
@@ -78,7 +80,7 @@ export class Jit {
   constructor(opts: JitOptions = {}) {
     this.opts = opts;
     this.libraries = [...(opts.libraries ?? [])];
-    this.session = new LinkSession({ arch: this.arch, host: new HostResolver(), reserve: opts.reserve });
+    this.session = new LinkSession({ arch: this.arch, host: new HostResolver(), reserve: opts.reserve, base: opts.base });
   }
 
   /** Adds an input by path: .c (compiled at link), .o, .a. */
@@ -90,7 +92,7 @@ export class Jit {
     }
     let bytes: Uint8Array;
     try {
-      bytes = readFileSync(path);
+      bytes = mapFile(path, statSync(path).size);
     } catch (e) {
       throw new HotlinkError('usage', `${path}: cannot read: ${(e as Error).message}`);
     }
@@ -163,7 +165,7 @@ export class Jit {
     for (const lib of [...this.libraries, 'c']) {
       const found = findLibrary(lib, this.opts.libraryPaths ?? []);
       for (const so of found.sharedObjects) this.session.host.addSharedObject(`-l${lib}`, so);
-      for (const a of found.archives) this.session.archives.push(new Archive(readFileSync(a), a));
+      for (const a of found.archives) this.session.archives.push(systemArchive(a));
     }
     const readMs = performance.now() - t0;
     this.linked = this.session.linkBatch(objects, readMs);
@@ -363,6 +365,15 @@ export class Jit {
   }
 }
 
+
+const systemArchives = new Map<string, Archive>();
+
+/** Archives named by library scripts (libc_nonshared.a) are read once per process. */
+function systemArchive(path: string): Archive {
+  let a = systemArchives.get(path);
+  if (!a) systemArchives.set(path, (a = new Archive(mapFile(path, statSync(path).size), path)));
+  return a;
+}
 
 const SIGNAL_TEXT: Record<string, string> = {
   SIGSEGV: 'Segmentation fault', SIGBUS: 'Bus error', SIGFPE: 'Floating point exception', SIGILL: 'Illegal instruction',

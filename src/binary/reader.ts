@@ -13,7 +13,8 @@ export class ByteReader {
   readonly file: string;
 
   constructor(bytes: Uint8Array, file: string) {
-    this.bytes = bytes;
+    // A Buffer over the same memory: its latin1 decoding is native.
+    this.bytes = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
     this.view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
     this.file = file;
   }
@@ -94,13 +95,13 @@ export class ByteReader {
   }
 }
 
-const decoder = new TextDecoder('latin1');
 /** Decodes bytes [start, end) as Latin-1 (symbol names are byte strings). */
 export function latin1(bytes: Uint8Array, start: number, end: number): string {
-  if (end - start < 24) {
+  if (end - start <= 8) {
     let s = '';
     for (let i = start; i < end; i++) s += String.fromCharCode(bytes[i]!);
     return s;
   }
-  return decoder.decode(bytes.subarray(start, end));
+  const buf = bytes instanceof Buffer ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  return buf.toString('latin1', start, end);
 }

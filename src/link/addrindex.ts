@@ -1,18 +1,22 @@
 // Address → symbol index for addrToSym. One sorted column pair per segment
 // class. Because each class only grows at its cursor, a batch's symbols all
-// sort after the class's existing ones: a batch sorts its own slice and
-// appends it, so publishing costs O(new log new), never a rebuild.
+// sort after the class's existing ones: a batch appends its slice unsorted
+// and the first query after it sorts just that slice — O(new log new),
+// never a rebuild, and nothing at all on the link path.
 
 import { SEG_CLASS_COUNT } from './input.js';
 
 export class AddressIndex {
   private readonly addrs: number[][] = [];
   private readonly ids: number[][] = [];
+  /** Per class: entries [0, sorted) are in address order. */
+  private readonly sorted: number[] = [];
 
   constructor() {
     for (let c = 0; c < SEG_CLASS_COUNT; c++) {
       this.addrs.push([]);
       this.ids.push([]);
+      this.sorted.push(0);
     }
   }
 
@@ -24,6 +28,7 @@ export class AddressIndex {
     lengths.forEach((n, c) => {
       this.addrs[c]!.length = n;
       this.ids[c]!.length = n;
+      this.sorted[c] = Math.min(this.sorted[c]!, n);
     });
   }
 
@@ -32,13 +37,14 @@ export class AddressIndex {
     this.ids[cls]!.push(id);
   }
 
-  /** Sorts what was added since `from` (per-class lengths before the batch). */
-  seal(from: number[]): void {
-    for (let c = 0; c < SEG_CLASS_COUNT; c++) {
-      const a = this.addrs[c]!;
-      const ids = this.ids[c]!;
-      const start = from[c]!;
-      if (a.length - start < 2) continue;
+  /** Sorts the unsorted tail of class `c`. */
+  private sortTail(c: number): void {
+    const a = this.addrs[c]!;
+    const ids = this.ids[c]!;
+    const start = this.sorted[c]!;
+    this.sorted[c] = a.length;
+    if (a.length - start < 2) return;
+    {
       const order = Array.from({ length: a.length - start }, (_, k) => start + k);
       order.sort((x, y) => a[x]! - a[y]! || ids[x]! - ids[y]!);
       const na = order.map((k) => a[k]!);
@@ -52,6 +58,7 @@ export class AddressIndex {
 
   /** Ids of the entries at the greatest address <= addr in class `cls` (all aliases at that address), or []. */
   find(cls: number, addr: number): number[] {
+    if (this.sorted[cls] !== this.addrs[cls]!.length) this.sortTail(cls);
     const a = this.addrs[cls]!;
     let lo = 0;
     let hi = a.length - 1;
@@ -72,6 +79,7 @@ export class AddressIndex {
 
   /** Every id in class `cls`, in address order. */
   all(cls: number): readonly number[] {
+    if (this.sorted[cls] !== this.addrs[cls]!.length) this.sortTail(cls);
     return this.ids[cls]!;
   }
 }

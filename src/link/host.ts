@@ -17,10 +17,10 @@
 // shared objects and archives it names (libc_nonshared.a is linked in as
 // an archive).
 
-import { existsSync, readFileSync, readdirSync, readlinkSync, statSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readFileSync, readSync, readdirSync, readlinkSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { HotlinkError } from '../errors.js';
-import { dlopen, dlsym, dladdr, hostSymbolType, RTLD_DEFAULT } from '../memory/native.js';
+import { dlopen, dlsym, hostSymbolType, RTLD_DEFAULT } from '../memory/native.js';
 
 export const SYSTEM_LIBRARY_DIRS = ['/usr/local/lib/x86_64-linux-gnu', '/usr/local/lib', '/lib/x86_64-linux-gnu', '/usr/lib/x86_64-linux-gnu', '/lib64', '/usr/lib64', '/lib', '/usr/lib'];
 
@@ -36,8 +36,17 @@ export interface LibrarySearchResult {
   archives: string[];
 }
 
-/** Finds what -lNAME stands for: shared objects to dlopen and archives to link. */
+const libraryCache = new Map<string, LibrarySearchResult>();
+
+/** Finds what -lNAME stands for: shared objects to dlopen and archives to link (cached per process). */
 export function findLibrary(name: string, searchDirs: string[]): LibrarySearchResult {
+  const key = name + '\0' + searchDirs.join('\0');
+  let r = libraryCache.get(key);
+  if (!r) libraryCache.set(key, (r = searchLibrary(name, searchDirs)));
+  return r;
+}
+
+function searchLibrary(name: string, searchDirs: string[]): LibrarySearchResult {
   const dirs = [...searchDirs, ...SYSTEM_LIBRARY_DIRS];
   for (const dir of dirs) {
     const so = join(dir, `lib${name}.so`);
@@ -78,10 +87,19 @@ function followSharedObject(path: string): LibrarySearchResult {
   return result;
 }
 
+/** dlsym results per handle, for the life of the process (libraries are never unloaded). */
+const dlsymCache = new Map<number, Map<string, number>>();
+
+function cachedDlsym(handle: number, name: string): number {
+  let m = dlsymCache.get(handle);
+  if (!m) dlsymCache.set(handle, (m = new Map()));
+  let a = m.get(name);
+  if (a === undefined) m.set(name, (a = dlsym(handle, name)));
+  return a;
+}
+
 export class HostResolver {
   readonly libraries: HostLibrary[] = [];
-  private readonly cache = new Map<string, number>();
-  private exeBase: number | undefined;
 
   /** Loads a shared object (dlopen, RTLD_LOCAL: it joins only our search order). */
   addSharedObject(request: string, path: string): void {
@@ -93,17 +111,15 @@ export class HostResolver {
 
   /** The host address of `name`, or 0 when no library and not the process defines it. */
   lookup(name: string): number {
-    const cached = this.cache.get(name);
-    if (cached !== undefined) return cached;
     let addr = 0;
     for (const lib of this.libraries) {
-      addr = dlsym(lib.handle, name);
+      addr = cachedDlsym(lib.handle, name);
       if (addr) break;
     }
-    const global = dlsym(RTLD_DEFAULT, name);
-    if (!addr) addr = global;
-    else if (global && global !== addr && this.inExecutable(global)) addr = global; // copy-relocated data
-    this.cache.set(name, addr);
+    const global = cachedDlsym(RTLD_DEFAULT, name);
+    if (!addr) return global;
+    // A data object the executable copy-relocated: that copy is the live one.
+    if (global && global !== addr && inExecutableData(global)) return global;
     return addr;
   }
 
@@ -112,16 +128,18 @@ export class HostResolver {
     const t = hostSymbolType(addr);
     return t === 2 || t === 10; // STT_FUNC, STT_GNU_IFUNC
   }
-
-  /** Is `addr` inside the host executable's own image (not a shared library)? */
-  private inExecutable(addr: number): boolean {
-    if (this.exeBase === undefined) this.exeBase = executableBase();
-    return dladdr(addr)?.fileBase === this.exeBase;
-  }
 }
 
-/** Lowest address at which the host executable (/proc/self/exe) is mapped. */
-function executableBase(): number {
+let exeData: [number, number][] | undefined;
+
+/** Is `addr` inside a writable PT_LOAD segment (data, .bss) of the host executable? */
+function inExecutableData(addr: number): boolean {
+  if (!exeData) exeData = executableDataRanges();
+  return exeData.some(([lo, hi]) => addr >= lo && addr < hi);
+}
+
+/** The writable PT_LOAD ranges of /proc/self/exe, at their runtime addresses. */
+function executableDataRanges(): [number, number][] {
   const exe = readlinkSync('/proc/self/exe');
   let base = -1;
   for (const line of readFileSync('/proc/self/maps', 'latin1').split('\n')) {
@@ -129,5 +147,23 @@ function executableBase(): number {
     const lo = parseInt(line.slice(0, line.indexOf('-')), 16);
     if (base < 0 || lo < base) base = lo;
   }
-  return base;
+  const fd = openSync('/proc/self/exe', 'r');
+  try {
+    const eh = Buffer.alloc(64);
+    readSync(fd, eh, 0, 64, 0);
+    const phoff = Number(eh.readBigUInt64LE(0x20));
+    const phnum = eh.readUInt16LE(0x38);
+    const ph = Buffer.alloc(phnum * 56);
+    readSync(fd, ph, 0, ph.length, phoff);
+    const loads: { vaddr: number; memsz: number; flags: number }[] = [];
+    for (let i = 0; i < phnum; i++) {
+      if (ph.readUInt32LE(i * 56) !== 1) continue; // PT_LOAD
+      loads.push({ flags: ph.readUInt32LE(i * 56 + 4), vaddr: Number(ph.readBigUInt64LE(i * 56 + 16)), memsz: Number(ph.readBigUInt64LE(i * 56 + 40)) });
+    }
+    const firstPage = Math.min(...loads.map((l) => l.vaddr)) & ~0xfff;
+    const bias = base - firstPage;
+    return loads.filter((l) => l.flags & 2).map((l) => [l.vaddr + bias, l.vaddr + bias + l.memsz]);
+  } finally {
+    closeSync(fd);
+  }
 }

@@ -127,6 +127,8 @@ export interface SessionOptions {
   host: HostResolver;
   archives?: Archive[];
   reserve?: ReserveOptions;
+  /** Place the arena exactly here (a "virtual link" to a fixed base for byte-level tests); error if taken. */
+  base?: number;
 }
 
 export class LinkSession {
@@ -137,6 +139,7 @@ export class LinkSession {
   readonly inputs: LinkInput[] = [];
   readonly relocs = new RelocRecords();
   readonly reserve: Required<ReserveOptions>;
+  readonly base: number | undefined;
   readonly addrIndex = new AddressIndex();
   arena: Arena | undefined;
   /** Per SegClass: [start, limit) and the append cursor (absolute addresses once reserved). */
@@ -157,6 +160,7 @@ export class LinkSession {
     this.host = opts.host;
     this.archives = opts.archives ?? [];
     this.reserve = { ...DEFAULT_RESERVE, ...(opts.reserve ?? {}) };
+    this.base = opts.base;
   }
 
   /** Image address of a published global, or undefined. */
@@ -697,7 +701,8 @@ class Batch {
     if (total >= 0x7fff0000) {
       throw new HotlinkError('capacity', `the image needs ${hex(total)} bytes of address space, more than the 2 GiB that PC-relative references can span; reserve less`);
     }
-    const arena = Arena.reserve(total, shared, ARENA_HINTS);
+    const arena = Arena.reserve(total, shared, s.base !== undefined ? [s.base] : ARENA_HINTS, s.base === undefined);
+    if (s.base !== undefined && arena.base !== s.base) throw new HotlinkError('memory', `cannot place the image at ${hex(s.base)}: the range is in use`);
     s.arena = arena;
     let at = arena.base;
     for (let c = 0; c < SEG_CLASS_COUNT; c++) {
@@ -923,7 +928,6 @@ class Batch {
       if (cls >= 0) this.addrIndex().add(cls, a, id);
     }
     for (const id of this.stubIds) this.addrIndex().add(SegClass.RX, syms.stub.get(id)!, -1 - id);
-    this.addrIndex().seal(this.txn.addrIndexLength);
     s.fini.push(...lists[2]!);
     s.placed = s.inputs.length;
     s.generation = generation;

@@ -25,18 +25,18 @@ export const enum SymKind {
 
 export class SymbolTable {
   readonly name: string[] = [];
-  readonly addr: number[] = [];
-  readonly size: number[] = [];
-  readonly kind: SymKind[] = [];
+  addr = new Float64Array(1024);
+  size = new Float64Array(1024);
+  kind = new Uint8Array(1024);
   /** STT_* of the definition (STT_NOTYPE for host symbols). */
-  readonly type: number[] = [];
+  type = new Uint8Array(1024);
   /** STB_* of the definition. */
-  readonly bind: number[] = [];
+  bind = new Uint8Array(1024);
   /** Defining input id, or -1. */
-  readonly input: number[] = [];
+  input = new Int32Array(1024);
   /** Generation that created the symbol. */
-  readonly generation: number[] = [];
-  readonly tlsModule: number[] = [];
+  generation = new Int32Array(1024);
+  tlsModule = new Int32Array(1024);
   /** Global name -> LinkSymId of its definition (live, published names only). */
   readonly byName = new Map<string, LinkSymId>();
   /** GOT entry address per symbol (0 = none). Sparse: only symbols that have one. */
@@ -45,29 +45,47 @@ export class SymbolTable {
   readonly stub = new Map<LinkSymId, number>();
   /** TLS general-dynamic GOT pair per symbol. */
   readonly tlsPair = new Map<LinkSymId, number>();
+  private n = 0;
 
   get count(): number {
-    return this.name.length;
+    return this.n;
   }
 
   add(name: string, addr: number, size: number, kind: SymKind, type: number, bind: number, input: number, generation: number): LinkSymId {
-    const id = this.name.length;
+    const id = this.n++;
+    if (id === this.addr.length) this.grow();
     this.name.push(name);
-    this.addr.push(addr);
-    this.size.push(size);
-    this.kind.push(kind);
-    this.type.push(type);
-    this.bind.push(bind);
-    this.input.push(input);
-    this.generation.push(generation);
-    this.tlsModule.push(0);
+    this.addr[id] = addr;
+    this.size[id] = size;
+    this.kind[id] = kind;
+    this.type[id] = type;
+    this.bind[id] = bind;
+    this.input[id] = input;
+    this.generation[id] = generation;
+    this.tlsModule[id] = 0;
     return id;
+  }
+
+  private grow(): void {
+    const cap = this.addr.length * 2;
+    const g = <T extends Float64Array | Uint8Array | Int32Array>(a: T, make: new (n: number) => T): T => {
+      const b = new make(cap);
+      b.set(a as never);
+      return b;
+    };
+    this.addr = g(this.addr, Float64Array);
+    this.size = g(this.size, Float64Array);
+    this.kind = g(this.kind, Uint8Array);
+    this.type = g(this.type, Uint8Array);
+    this.bind = g(this.bind, Uint8Array);
+    this.input = g(this.input, Int32Array);
+    this.generation = g(this.generation, Int32Array);
+    this.tlsModule = g(this.tlsModule, Int32Array);
   }
 
   /** Drops every symbol with id >= count (append rollback). */
   truncate(count: number): void {
-    for (const col of [this.name, this.addr, this.size, this.kind, this.type, this.bind, this.input, this.generation, this.tlsModule] as unknown[][]) {
-      col.length = count;
-    }
+    this.n = count;
+    this.name.length = count;
   }
 }

@@ -37,6 +37,7 @@ const mprotect = libc.func('int mprotect(uintptr_t addr, size_t len, int prot)')
 const memfdCreate = libc.func('int memfd_create(const char *name, unsigned int flags)');
 const ftruncate = libc.func('int ftruncate(int fd, int64_t len)');
 const closeFd = libc.func('int close(int fd)');
+const openFn = libc.func('int open(const char *path, int flags)');
 const strerror = libc.func('const char *strerror(int errnum)');
 const dlopenFn = libc.func('uintptr_t dlopen(const char *file, int mode)');
 const dlsymFn = libc.func('uintptr_t dlsym(uintptr_t handle, const char *name)');
@@ -78,40 +79,40 @@ export function protect(address: number, length: number, prot: number): void {
  * linker writes code and read-only data. The rest is private anonymous
  * memory, committed RW in place (program data; a fork()ed child gets its own
  * copy, as with a native executable).
+ *
+ * Byte views are made per 1 MiB window on first use: one view over the whole
+ * reservation would count as external memory for V8 and trigger collections.
  */
 export class Arena {
   readonly base: number;
   readonly size: number;
   readonly sharedSize: number;
-  /** RW alias of the shared part: alias[vaddr - base]. */
-  readonly alias: Uint8Array;
   readonly aliasBase: number;
-  /** Direct RW view of the private part: priv[vaddr - base - sharedSize]. */
-  readonly priv: Uint8Array;
   private readonly fd: number;
+  private readonly windows = new Map<number, Uint8Array>();
 
-  private constructor(base: number, size: number, sharedSize: number, fd: number, aliasBase: number, alias: Uint8Array, priv: Uint8Array) {
+  private constructor(base: number, size: number, sharedSize: number, fd: number, aliasBase: number) {
     this.base = base;
     this.size = size;
     this.sharedSize = sharedSize;
     this.fd = fd;
     this.aliasBase = aliasBase;
-    this.alias = alias;
-    this.priv = priv;
   }
 
   /**
    * Reserves `size` bytes (page multiple). Tries each hint in order with
    * MAP_FIXED_NOREPLACE (low hints keep 32-bit absolute and PC32 references
-   * to the host executable's data in reach), then lets the kernel choose.
+   * to the host executable's data in reach), then, if `anywhere`, lets the
+   * kernel choose.
    */
-  static reserve(size: number, sharedSize: number, hints: number[]): Arena {
+  static reserve(size: number, sharedSize: number, hints: number[], anywhere = true): Arena {
     let base = MAP_FAILED;
     for (const hint of hints) {
       const got = mmapAddr(hint, size, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_FIXED_NOREPLACE, -1, 0);
       if (got === hint) { base = got; break; }
       if (got !== MAP_FAILED) munmap(got, size);
     }
+    if (base === MAP_FAILED && !anywhere) throw new HotlinkError('memory', `cannot reserve ${hex(size)} bytes at ${hints.map((h) => hex(h)).join(', ')}: the range is in use`);
     if (base === MAP_FAILED) base = mmapAddr(0, size, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
     if (base === MAP_FAILED) throw new HotlinkError('memory', `cannot reserve ${hex(size)} bytes for the image: ${errnoText()}`);
     const fd = memfdCreate('hotlink-image', MFD_CLOEXEC);
@@ -120,19 +121,9 @@ export class Arena {
     if (mmapAddr(base, sharedSize, PROT_NONE, MAP_SHARED | MAP_FIXED, fd, 0) !== base) {
       throw new HotlinkError('memory', `cannot map the image view at ${hex(base)}: ${errnoText()}`);
     }
-    const aliasPtr = mmapPtr(0, sharedSize, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
-    const aliasBase = Number(koffi.address(aliasPtr));
+    const aliasBase = mmapAddr(0, sharedSize, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
     if (aliasBase === MAP_FAILED) throw new HotlinkError('memory', `cannot map the RW alias: ${errnoText()}`);
-    const alias = new Uint8Array(koffi.view(aliasPtr, sharedSize));
-    const privSize = size - sharedSize;
-    if (privSize > 0) {
-      // Replace the reservation's tail with a fresh private mapping, still PROT_NONE.
-      if (mmapAddr(base + sharedSize, privSize, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_FIXED, -1, 0) !== base + sharedSize) {
-        throw new HotlinkError('memory', `cannot map the data part of the image: ${errnoText()}`);
-      }
-    }
-    const priv = privSize > 0 ? memoryView(base + sharedSize, privSize) : new Uint8Array(0);
-    return new Arena(base, size, sharedSize, fd, aliasBase, alias, priv);
+    return new Arena(base, size, sharedSize, fd, aliasBase);
   }
 
   /** Sets the protection of the view pages covering [address, address+length). */
@@ -142,18 +133,58 @@ export class Arena {
     if (end > start) protect(start, end - start, prot);
   }
 
-  /** Bytes at image address `address`, writable: the alias for shared pages, the page itself for private ones. */
+  /**
+   * Writable bytes at image address [address, address+length): through the
+   * alias for shared (code, read-only) pages, in place for private (data)
+   * pages, which must be committed.
+   */
   writable(address: number, length: number): Uint8Array {
-    const off = address - this.base;
-    if (off < this.sharedSize) return this.alias.subarray(off, off + length);
-    return this.priv.subarray(off - this.sharedSize, off - this.sharedSize + length);
+    let off = address - this.base;
+    if (off < 0 || off + length > this.size) throw new Error(`Arena.writable: ${hex(address)}+${hex(length)} is outside the arena`);
+    if (length === 0) return new Uint8Array(0);
+    const shared = off < this.sharedSize;
+    // Shared bytes are reached through the alias; private ones in place. Windows are per part.
+    const partBase = shared ? this.aliasBase : this.base + this.sharedSize;
+    const partSize = shared ? this.sharedSize : this.size - this.sharedSize;
+    if (!shared) off -= this.sharedSize;
+    const win = Math.floor(off / WINDOW);
+    if (Math.floor((off + length - 1) / WINDOW) !== win) return memoryView(partBase + off, length);
+    const key = shared ? win : -1 - win;
+    let view = this.windows.get(key);
+    if (!view) {
+      const start = win * WINDOW;
+      view = memoryView(partBase + start, Math.min(WINDOW, partSize - start));
+      this.windows.set(key, view);
+    }
+    const at = off - win * WINDOW;
+    return view.subarray(at, at + length);
   }
 
   free(): void {
+    this.windows.clear();
     munmap(this.aliasBase, this.sharedSize);
     munmap(this.base, this.size);
     closeFd(this.fd);
   }
+}
+
+/** Size of one cached byte-view window (sharedSize is a page multiple, so windows never straddle it unless it is unaligned). */
+const WINDOW = 1 << 20;
+
+/**
+ * Maps a file read-only (MAP_PRIVATE) and returns its bytes. Pages are read
+ * on first touch, so the .debug_* sections of a large object cost nothing
+ * until the DWARF reader looks at them. The mapping lives as long as the
+ * process (inputs are history the debugger keeps reading).
+ */
+export function mapFile(path: string, size: number): Uint8Array {
+  if (size === 0) return new Uint8Array(0);
+  const fd = openFn(path, 0 /* O_RDONLY */ | 0x80000 /* O_CLOEXEC */);
+  if (fd < 0) throw new HotlinkError('usage', `${path}: cannot open: ${errnoText()}`);
+  const p = mmapPtr(0, size, PROT_READ, MAP_PRIVATE, fd, 0);
+  closeFd(fd);
+  if (Number(koffi.address(p)) === MAP_FAILED) throw new HotlinkError('memory', `${path}: cannot map: ${errnoText()}`);
+  return new Uint8Array(koffi.view(p, size));
 }
 
 // ---- The host's dynamic loader ---------------------------------------------
