@@ -66,6 +66,27 @@ export interface LinkStats extends BatchStats {
   compileMs: number;
 }
 
+/** One input of an append batch: a path (.c, .o, .a), C source text, or object bytes. */
+export type AppendItem = string | { source: string; name?: string } | { bytes: Uint8Array; name?: string };
+
+export interface AppendedSection {
+  file: string;
+  name: string;
+  address: number;
+  size: number;
+}
+
+export interface AppendResult {
+  generation: number;
+  /** Global symbols the batch published. */
+  symbols: SymbolInfo[];
+  /** Sections the batch placed. */
+  sections: AppendedSection[];
+  stats: LinkStats;
+  /** Relocation records this append created and applied (old records are never touched). */
+  relocationsTouched: number;
+}
+
 type Pending = { kind: 'c'; path: string } | { kind: 'object'; name: string; bytes: Uint8Array } | { kind: 'source'; name: string; text: string };
 
 export class Jit {
@@ -76,6 +97,8 @@ export class Jit {
   private readonly libraries: string[];
   private linked: BatchResult | undefined;
   private initDone = false;
+  /** Constructors linked but not yet run (initial link, then each append). */
+  private pendingInit: number[] = [];
 
   constructor(opts: JitOptions = {}) {
     this.opts = opts;
@@ -90,12 +113,7 @@ export class Jit {
       this.pending.push({ kind: 'c', path });
       return this;
     }
-    let bytes: Uint8Array;
-    try {
-      bytes = mapFile(path, statSync(path).size);
-    } catch (e) {
-      throw new HotlinkError('usage', `${path}: cannot read: ${(e as Error).message}`);
-    }
+    const bytes = readInput(path);
     if (isArchive(bytes)) this.session.archives.push(new Archive(bytes, path));
     else this.pending.push({ kind: 'object', name: path, bytes });
     return this;
@@ -169,7 +187,86 @@ export class Jit {
     }
     const readMs = performance.now() - t0;
     this.linked = this.session.linkBatch(objects, readMs);
+    this.pendingInit.push(...this.linked.preinit, ...this.linked.init);
     return { ...this.linked.stats, committed: this.session.committedBytes(), compileMs };
+  }
+
+  /**
+   * Appends a batch of inputs to the live image (INCREMENTAL_LINK.md):
+   * compiles sources, links the batch against the live globals, the batch
+   * itself, archives and the host, places it at the segment cursors and
+   * publishes it; then runs the batch's constructors once. Every earlier
+   * address stays valid. Transactional: on any error the image is exactly
+   * as before and the error is thrown.
+   */
+  async append(items: AppendItem[]): Promise<AppendResult> {
+    this.requireLinked();
+    const t0 = performance.now();
+    const compileOpts: CompileOptions = { cc: this.opts.cc, flags: this.opts.cflags, onDiagnostics: this.opts.onDiagnostics };
+    const objects: { bytes: Uint8Array; name: string }[] = [];
+    const cFiles: { at: number; path: string }[] = [];
+    const sources: { at: number; text: string; name: string }[] = [];
+    items.forEach((item, at) => {
+      if (typeof item === 'string') {
+        if (/\.(c|i)$/.test(item)) cFiles.push({ at, path: item });
+        else objects[at] = { bytes: readInput(item), name: item };
+      } else if ('source' in item) sources.push({ at, text: item.source, name: item.name ?? `append-${this.generation + 1}.c` });
+      else objects[at] = { bytes: item.bytes, name: item.name ?? `<object ${at}>` };
+    });
+    const [fromFiles, fromSources] = await Promise.all([
+      compileFiles(cFiles.map((c) => c.path), compileOpts),
+      Promise.all(sources.map((src) => compileSource(src.text, src.name, compileOpts))),
+    ]);
+    cFiles.forEach((c, k) => (objects[c.at] = fromFiles[k]!));
+    sources.forEach((src, k) => (objects[src.at] = fromSources[k]!));
+    const result = this.appendObjects(objects);
+    result.stats.compileMs = performance.now() - t0 - Object.values(result.stats.phases).reduce((a, b) => a + b, 0);
+    return result;
+  }
+
+  /** The link side of append: object bytes already in memory → published (then constructors run). */
+  appendObjects(objects: { bytes: Uint8Array; name: string }[]): AppendResult {
+    this.requireLinked();
+    const t0 = performance.now();
+    const elf: ElfObject[] = [];
+    for (const o of objects) {
+      if (isArchive(o.bytes)) this.session.archives.push(new Archive(o.bytes, o.name));
+      else elf.push(new ElfObject(o.bytes, o.name));
+    }
+    const batch = this.session.linkBatch(elf, performance.now() - t0);
+    const syms = this.session.symbols;
+    const symbols: SymbolInfo[] = batch.defined.map((name) => this.symbolInfo(syms.byName.get(name)!));
+    const sections: AppendedSection[] = [];
+    for (const input of batch.inputs) {
+      input.sectionAddr.forEach((addr, i) => {
+        if (addr >= 0) sections.push({ file: input.file, name: input.obj.sections[i]!.name, address: addr, size: input.obj.sections[i]!.sh_size });
+      });
+    }
+    this.pendingInit.push(...batch.preinit, ...batch.init);
+    if (this.initDone) this.runPendingInit();
+    return {
+      generation: batch.generation,
+      symbols,
+      sections,
+      stats: { ...batch.stats, committed: this.session.committedBytes(), compileMs: 0 },
+      relocationsTouched: this.session.relocs.touchedByLastBatch,
+    };
+  }
+
+  private symbolInfo(id: number): SymbolInfo {
+    const s = this.session;
+    const syms = s.symbols;
+    const t = syms.type[id]!;
+    const input = syms.input[id]!;
+    return {
+      name: syms.name[id]!,
+      address: syms.addr[id]!,
+      size: syms.size[id]!,
+      type: t === STT_FUNC ? 'function' : t === 1 ? 'object' : 'other',
+      global: syms.bind[id] !== STB_LOCAL,
+      file: input >= 0 ? s.inputs[input]!.file : '<linker>',
+      generation: syms.generation[id]!,
+    };
   }
 
   private requireLinked(): BatchResult {
@@ -207,42 +304,31 @@ export class Jit {
     return undefined;
   }
 
-  /** Every symbol defined in the image, in address order per class. */
+  /** Every symbol defined in the image, in address order per class (appended ones included). */
   *symbols(): IterableIterator<SymbolInfo> {
     const s = this.session;
-    const syms = s.symbols;
     for (let c = 0; c < s.classes.length; c++) {
-      for (const id of s.addrIndex.all(c)) {
-        if (id < 0) continue;
-        const t = syms.type[id]!;
-        const input = syms.input[id]!;
-        yield {
-          name: syms.name[id]!,
-          address: syms.addr[id]!,
-          size: syms.size[id]!,
-          type: t === STT_FUNC ? 'function' : t === 1 ? 'object' : 'other',
-          global: syms.bind[id] !== STB_LOCAL,
-          file: input >= 0 ? s.inputs[input]!.file : '<linker>',
-          generation: syms.generation[id]!,
-        };
-      }
+      for (const id of s.addrIndex.all(c)) if (id >= 0) yield this.symbolInfo(id);
     }
   }
 
-  /** Runs the image's constructors (.preinit_array, .init_array) once; `call` does it implicitly. */
+  /** Runs the image's constructors (.preinit_array, .init_array) that have not run yet; `call` does it implicitly. */
   runInit(): void {
-    if (this.initDone) return;
+    this.requireLinked();
     this.initDone = true;
-    const r = this.requireLinked();
-    const fns = [...r.preinit, ...r.init];
+    this.runPendingInit();
+  }
+
+  private runPendingInit(): void {
+    const fns = this.pendingInit;
     if (!fns.length) return;
+    this.pendingInit = [];
     const start = this.lookup('__hotlink_run_init');
     if (start === undefined) {
       for (const f of fns) callNative(f, 'void (int, void *, void *)', 0, null, null);
       return;
     }
-    const arr = this.nativeArray(fns);
-    callNative(start, 'void (uintptr_t, size_t, int, uintptr_t)', arr, fns.length, 0, 0);
+    callNative(start, 'void (uintptr_t, size_t, int, uintptr_t)', this.nativeArray(fns), fns.length, 0, 0);
   }
 
   /**
@@ -268,7 +354,7 @@ export class Jit {
    * flushing; a fatal signal prints a report and exits with 128+signal.
    */
   run(argv: string[], hooks: { atExit?: () => void } = {}): never {
-    const r = this.requireLinked();
+    this.requireLinked();
     const main = this.lookup('main');
     if (main === undefined) throw new HotlinkError('unresolved', `undefined symbol 'main': the program has no main function`);
     const start = this.lookup('__hotlink_start');
@@ -276,12 +362,15 @@ export class Jit {
     const argvAddr = this.nativeArgv(argv);
     const fini = this.session.fini;
     const hook = hooks.atExit ? registerCallback('void (void)', hooks.atExit) : undefined;
+    const init = this.pendingInit; // preinit then init, per batch in link order
+    this.initDone = true;
+    this.pendingInit = [];
     const status = callNative(
       start,
       'int (uintptr_t, int, uintptr_t, uintptr_t, size_t, uintptr_t, size_t, uintptr_t, size_t, uintptr_t)',
       main, argv.length, argvAddr,
-      this.nativeArray(r.preinit), r.preinit.length,
-      this.nativeArray(r.init), r.init.length,
+      0, 0,
+      this.nativeArray(init), init.length,
       this.nativeArray(fini), fini.length,
       hook?.address ?? 0,
     ) as number;
@@ -365,6 +454,15 @@ export class Jit {
   }
 }
 
+
+/** The bytes of an input file (mmapped), or a usage error naming it. */
+function readInput(path: string): Uint8Array {
+  try {
+    return mapFile(path, statSync(path).size);
+  } catch (e) {
+    throw new HotlinkError('usage', `${path}: cannot read: ${(e as Error).message}`);
+  }
+}
 
 const systemArchives = new Map<string, Archive>();
 
