@@ -17,7 +17,8 @@ import { STB_LOCAL, STT_FUNC } from './elf/elf.js';
 import { HotlinkError, hex } from './errors.js';
 import { findLibrary, HostResolver } from './link/host.js';
 import { SEG_CLASS_NAMES } from './link/input.js';
-import { BatchResult, BatchStats, LinkSession, ReserveOptions } from './link/session.js';
+import { BatchResult, BatchStats, IndirectionMode, LinkReloadFunc, LinkSession, ReserveOptions } from './link/session.js';
+import { reloadFuncOf, storeSlot, validateReplacement } from './link/reload.js';
 import { SymKind } from './link/symbols.js';
 import { callNative, exitImmediately, mallocNative, mapFile, memoryView, registerCallback } from './memory/native.js';
 import { runtimeObject } from './runtime/runtime.js';
@@ -39,6 +40,36 @@ export interface JitOptions {
   onDiagnostics?: (text: string) => void;
   /** Place the image at exactly this address (byte-level tests); default: a free low address. */
   base?: number;
+  /** 'exported-funcs' makes every global C function reloadable through a stable entry (default 'none'). */
+  indirection?: IndirectionMode;
+}
+
+export interface ReloadOptions {
+  /** Skip the ABI signature check (objects without usable DWARF). */
+  unchecked?: boolean;
+}
+
+export interface BodyInfo {
+  /** Body generation: n in `foo$body$n`. */
+  body: number;
+  address: number;
+  size: number;
+}
+
+/** What a reload or rollback published. */
+export interface ReloadReport {
+  name: string;
+  /** The stable entry address (unchanged by reloads). */
+  entry: number;
+  slot: number;
+  old: BodyInfo;
+  new: BodyInfo;
+  /** Image generation after the change. */
+  generation: number;
+  /** The ABI signature compared (undefined when unchecked or not derivable). */
+  abi?: string;
+  /** Relocation sites in the image that reach the function through its entry. */
+  callSites: number;
 }
 
 export interface SymbolInfo {
@@ -54,10 +85,16 @@ export interface SymbolInfo {
 }
 
 export interface AddrToSym {
+  /** The public name (a reloadable function's body `foo$body$1` is reported as `foo`). */
   name: string;
   offset: number;
   file: string;
+  /** Image generation that placed the symbol. */
   generation: number;
+  /** For a reloadable function's code: which body generation the address is in. */
+  body?: number;
+  /** For a body: is it the one the slot points at now? */
+  active?: boolean;
 }
 
 export interface LinkStats extends BatchStats {
@@ -103,7 +140,7 @@ export class Jit {
   constructor(opts: JitOptions = {}) {
     this.opts = opts;
     this.libraries = [...(opts.libraries ?? [])];
-    this.session = new LinkSession({ arch: this.arch, host: new HostResolver(), reserve: opts.reserve, base: opts.base });
+    this.session = new LinkSession({ arch: this.arch, host: new HostResolver(), reserve: opts.reserve, base: opts.base, indirection: opts.indirection });
   }
 
   /** Adds an input by path: .c (compiled at link), .o, .a. */
@@ -186,7 +223,8 @@ export class Jit {
       for (const a of found.archives) this.session.archives.push(systemArchive(a));
     }
     const readMs = performance.now() - t0;
-    this.linked = this.session.linkBatch(objects, readMs);
+    const runtimeObj = runtime ? objects[0] : undefined;
+    this.linked = this.session.linkBatch(objects, readMs, { reloadable: (o) => o !== runtimeObj });
     this.pendingInit.push(...this.linked.preinit, ...this.linked.init);
     return { ...this.linked.stats, committed: this.session.committedBytes(), compileMs };
   }
@@ -253,6 +291,68 @@ export class Jit {
     };
   }
 
+  /**
+   * Replaces the body of reloadable function `name` (HOT_RELOAD.md §9): the
+   * replacement (C source, object bytes or a path) must define exactly that
+   * function plus private helpers and read-only data; its ABI signature must
+   * match unless `unchecked`. The entry address never changes; calls through
+   * it (including saved function pointers) reach the new body. Transactional.
+   */
+  async reloadFunction(name: string, replacement: AppendItem, opts: ReloadOptions = {}): Promise<ReloadReport> {
+    reloadFuncOf(this.session, name);
+    let obj: { bytes: Uint8Array; name: string };
+    if (typeof replacement === 'string') {
+      obj = /\.(c|i)$/.test(replacement)
+        ? (await compileFiles([replacement], { cc: this.opts.cc, flags: this.opts.cflags, onDiagnostics: this.opts.onDiagnostics }))[0]!
+        : { bytes: readInput(replacement), name: replacement };
+    } else if ('source' in replacement) {
+      obj = await compileSource(replacement.source, replacement.name ?? `${name}.reload.c`, { cc: this.opts.cc, flags: this.opts.cflags, onDiagnostics: this.opts.onDiagnostics });
+    } else obj = { bytes: replacement.bytes, name: replacement.name ?? `${name}.reload.o` };
+    return this.reloadObject(name, obj, opts);
+  }
+
+  /** The link side of reloadFunction: replacement object in memory → slot published. */
+  reloadObject(name: string, object: { bytes: Uint8Array; name: string }, opts: ReloadOptions = {}): ReloadReport {
+    this.requireLinked();
+    const f = reloadFuncOf(this.session, name);
+    const elf = new ElfObject(object.bytes, object.name);
+    validateReplacement(elf, name, this.session);
+    const abi = this.checkAbi(f, elf, opts);
+    const old = this.bodyInfo(f, f.current);
+    const batch = this.session.linkBatch([elf], 0, { reloadOf: f });
+    f.bodies.push(batch.reloadBody);
+    f.current = f.bodies.length - 1;
+    storeSlot(f.slotAddr, this.session.symbols.addr[batch.reloadBody]!);
+    return { name, entry: f.entryAddr, slot: f.slotAddr, old, new: this.bodyInfo(f, f.current), generation: this.session.generation, abi, callSites: this.session.patchSites.sitesOf(f.entryId).length };
+  }
+
+  /**
+   * Re-points `name`'s slot at an earlier body (default: the previous one) —
+   * instant undo. The generation still increments.
+   */
+  rollback(name: string, body?: number): ReloadReport {
+    this.requireLinked();
+    const f = reloadFuncOf(this.session, name);
+    const target = body ?? f.current - 1;
+    if (!Number.isInteger(target) || target < 0 || target >= f.bodies.length) {
+      throw new HotlinkError('usage', `cannot roll '${name}' back to body ${target}: it has bodies 0..${f.bodies.length - 1} (current ${f.current})`);
+    }
+    const old = this.bodyInfo(f, f.current);
+    f.current = target;
+    storeSlot(f.slotAddr, this.session.symbols.addr[f.bodies[target]!]!);
+    this.session.generation++;
+    return { name, entry: f.entryAddr, slot: f.slotAddr, old, new: this.bodyInfo(f, target), generation: this.session.generation, callSites: this.session.patchSites.sitesOf(f.entryId).length };
+  }
+
+  private bodyInfo(f: LinkReloadFunc, n: number): BodyInfo {
+    const id = f.bodies[n]!;
+    return { body: n, address: this.session.symbols.addr[id]!, size: this.session.symbols.size[id]! };
+  }
+
+  private checkAbi(_f: LinkReloadFunc, _elf: ElfObject, _opts: ReloadOptions): string | undefined {
+    return undefined;
+  }
+
   private symbolInfo(id: number): SymbolInfo {
     const s = this.session;
     const syms = s.symbols;
@@ -299,7 +399,15 @@ export class Jit {
       const size = syms.size[best]!;
       if (size > 0 && address >= start + size && c !== 0) return undefined;
       const input = syms.input[best]!;
-      return { name: syms.name[best]!, offset: address - start, file: input >= 0 ? s.inputs[input]!.file : '<linker>', generation: syms.generation[best]! };
+      const out: AddrToSym = { name: syms.name[best]!, offset: address - start, file: input >= 0 ? s.inputs[input]!.file : '<linker>', generation: syms.generation[best]! };
+      const body = /^(.*)\$body\$(\d+)$/.exec(out.name);
+      if (body) {
+        out.name = body[1]!;
+        out.body = Number(body[2]);
+        const f = s.reloadFuncs.get(out.name);
+        out.active = f ? f.current === out.body : undefined;
+      }
+      return out;
     }
     return undefined;
   }

@@ -34,6 +34,7 @@ import { LinkInput, newLinkInput, SegClass, SEG_CLASS_COUNT, SEG_CLASS_NAMES } f
 import { RelocRecords } from './relocs.js';
 import { LinkSymId, SymbolTable, SymKind } from './symbols.js';
 import { AddressIndex } from './addrindex.js';
+import { PatchSiteIndex } from './patchsites.js';
 
 export interface ReserveOptions {
   /** Append budget of each class in bytes, beyond the initial image. */
@@ -79,6 +80,8 @@ export interface BatchResult {
   /** Destructors in array order (run them in reverse). */
   fini: number[];
   stats: BatchStats;
+  /** For a reload batch: the LinkSymId of the new body. */
+  reloadBody: LinkSymId;
 }
 
 interface ClassRange {
@@ -129,6 +132,38 @@ export interface SessionOptions {
   reserve?: ReserveOptions;
   /** Place the arena exactly here (a "virtual link" to a fixed base for byte-level tests); error if taken. */
   base?: number;
+  /**
+   * 'exported-funcs': every global C function of a user input gets a stable
+   * entry and a slot (HOT_RELOAD.md §5–§8) so it can be reloaded; 'none'
+   * (default): direct calls, zero cost.
+   */
+  indirection?: IndirectionMode;
+}
+
+export type IndirectionMode = 'none' | 'exported-funcs';
+
+/**
+ * A reloadable function (HOT_RELOAD.md §4, the seed's LinkReloadFunc). The
+ * public name resolves to `entry`, which jumps through `slot`; `bodies[n]`
+ * is the LinkSymId of `name$body$n`. The slot holds the address of
+ * `bodies[current]`.
+ */
+export interface LinkReloadFunc {
+  name: string;
+  entryId: LinkSymId;
+  entryAddr: number;
+  slotAddr: number;
+  bodies: LinkSymId[];
+  current: number;
+  /** Input that defined body 0. */
+  input: number;
+}
+
+export interface BatchOptions {
+  /** Which of the batch's objects may get reloadable entries (default: all). Archive members never do. */
+  reloadable?: (obj: ElfObject) => boolean;
+  /** Link the batch as a replacement body of this reloadable function (validated by the caller). */
+  reloadOf?: LinkReloadFunc;
 }
 
 export class LinkSession {
@@ -138,8 +173,12 @@ export class LinkSession {
   readonly symbols = new SymbolTable();
   readonly inputs: LinkInput[] = [];
   readonly relocs = new RelocRecords();
+  readonly patchSites = new PatchSiteIndex(this.relocs);
   readonly reserve: Required<ReserveOptions>;
   readonly base: number | undefined;
+  readonly indirection: IndirectionMode;
+  /** Reloadable functions by public name. */
+  readonly reloadFuncs = new Map<string, LinkReloadFunc>();
   readonly addrIndex = new AddressIndex();
   arena: Arena | undefined;
   /** Per SegClass: [start, limit) and the append cursor (absolute addresses once reserved). */
@@ -161,6 +200,7 @@ export class LinkSession {
     this.archives = opts.archives ?? [];
     this.reserve = { ...DEFAULT_RESERVE, ...(opts.reserve ?? {}) };
     this.base = opts.base;
+    this.indirection = opts.indirection ?? 'none';
   }
 
   /** Image address of a published global, or undefined. */
@@ -180,7 +220,7 @@ export class LinkSession {
    * image is empty, an append otherwise. Transactional: throws with the
    * image unchanged, or returns with everything published.
    */
-  linkBatch(objects: ElfObject[], readMs = 0): BatchResult {
+  linkBatch(objects: ElfObject[], readMs = 0, opts: BatchOptions = {}): BatchResult {
     if (this.busy) throw new Error('LinkSession.linkBatch is not reentrant');
     this.busy = true;
     const txn: Txn = {
@@ -193,7 +233,7 @@ export class LinkSession {
       addrIndexLength: this.addrIndex.lengths(),
     };
     try {
-      return new Batch(this, txn, objects, readMs).run();
+      return new Batch(this, txn, objects, readMs, opts).run();
     } catch (e) {
       this.rollback(txn);
       throw e;
@@ -216,6 +256,7 @@ export class LinkSession {
     for (let m = t.tlsModules + 1; m <= this.tlsModuleCount; m++) this.tlsLdPair.delete(m);
     this.tlsModuleCount = t.tlsModules;
     this.addrIndex.truncate(t.addrIndexLength);
+    this.patchSites.rollback(t.inputCount, t.relocCount);
   }
 
   /** @internal used by Batch */
@@ -261,6 +302,11 @@ function arrayPriority(name: string): number {
   return m[1] === 'ctors' || m[1] === 'dtors' ? 65535 - n : n;
 }
 
+/** HOT_RELOAD.md §8: global functions with C-linkage names; never hotlink's own runtime symbols. */
+function isReloadable(name: string, type: number, bind: number): boolean {
+  return type === STT_FUNC && bind === STB_GLOBAL && /^[A-Za-z_][A-Za-z0-9_]*$/.test(name) && !name.startsWith('_Z') && !name.startsWith('__hotlink') && name !== '__tls_get_addr';
+}
+
 /** One run of the pipeline over one batch. */
 class Batch {
   private readonly s: LinkSession;
@@ -291,8 +337,17 @@ class Batch {
   private readonly placedBytes = [0, 0, 0, 0];
   private readonly batchStart: number[] = [];
 
-  constructor(s: LinkSession, txn: Txn, objects: ElfObject[], readMs: number) {
+  private readonly opts: BatchOptions;
+  /** Reloadable functions this batch defines: public entry id and body id. */
+  private readonly entries: { name: string; entry: LinkSymId; body: LinkSymId; input: number }[] = [];
+  private entryStart = 0;
+  private slotStart = 0;
+  /** For a reload batch: the new body's id. */
+  reloadBody = -1;
+
+  constructor(s: LinkSession, txn: Txn, objects: ElfObject[], readMs: number, opts: BatchOptions) {
     this.s = s;
+    this.opts = opts;
     this.txn = txn;
     this.objects = objects;
     this.phaseMs = { read: readMs, resolve: 0, layout: 0, fixup: 0, publish: 0 };
@@ -306,7 +361,7 @@ class Batch {
 
   run(): BatchResult {
     const generation = this.s.generation + 1;
-    for (const obj of this.objects) this.addInput(obj, generation);
+    for (const obj of this.objects) this.addInput(obj, generation, this.s.indirection === 'exported-funcs' && !this.opts.reloadOf && (this.opts.reloadable?.(obj) ?? true));
     this.pullArchives(generation);
     this.resolve();
     this.lap('resolve');
@@ -324,7 +379,7 @@ class Batch {
 
   // ---- select-comdat + define ----------------------------------------------
 
-  private addInput(obj: ElfObject, generation: number): void {
+  private addInput(obj: ElfObject, generation: number, reloadable = false): void {
     if (obj.e_machine !== this.s.arch.e_machine) {
       throw new HotlinkError('unsupported', `${obj.file}: e_machine ${obj.e_machine} does not match the image's architecture ${this.s.arch.name} (${this.s.arch.e_machine})`);
     }
@@ -332,7 +387,7 @@ class Batch {
     this.s.inputs.push(input);
     this.inputs.push(input);
     this.selectComdat(input);
-    this.define(input);
+    this.define(input, reloadable);
   }
 
   private selectComdat(input: LinkInput): void {
@@ -348,7 +403,7 @@ class Batch {
     }
   }
 
-  private define(input: LinkInput): void {
+  private define(input: LinkInput, reloadable: boolean): void {
     const { obj } = input;
     const syms = this.s.symbols;
     const gen = input.generation;
@@ -377,6 +432,15 @@ class Batch {
       if (sym.type === STT_GNU_IFUNC) throw new HotlinkError('unsupported', `${obj.file}: symbol '${sym.name}' is an STT_GNU_IFUNC; indirect functions are not supported`);
       const common = sym.shndx === SHN_COMMON;
       const strong = sym.bind !== STB_WEAK && !common;
+      const reloadOf = this.opts.reloadOf;
+      if (reloadOf && sym.name === reloadOf.name) {
+        // The replacement body: internal `foo$body$N`; references to `foo` keep going through the entry.
+        const body = this.newDefinition(input, i);
+        syms.name[body] = `${sym.name}$body$${reloadOf.bodies.length}`;
+        input.symIds[i] = reloadOf.entryId;
+        this.reloadBody = body;
+        continue;
+      }
       const live = syms.byName.get(sym.name);
       if (live !== undefined) {
         if (common) {
@@ -394,7 +458,15 @@ class Batch {
         const where = syms.input[live]! >= 0 ? this.s.inputs[syms.input[live]!]!.file : 'the host';
         throw new HotlinkError('duplicate', `duplicate symbol '${sym.name}': defined in ${obj.file} and already in the image (from ${where}${syms.bind[live] === STB_WEAK ? ', weak' : ''}); an append cannot replace a definition (use reload for functions)`);
       }
-      const id = common ? syms.add(sym.name, 0, sym.st_size, SymKind.Image, STT_OBJECT, STB_GLOBAL, input.id, gen) : this.newDefinition(input, i);
+      let id: LinkSymId;
+      if (common) id = syms.add(sym.name, 0, sym.st_size, SymKind.Image, STT_OBJECT, STB_GLOBAL, input.id, gen);
+      else if (reloadable && isReloadable(sym.name, sym.type, sym.bind)) {
+        // HOT_RELOAD.md §6: the public name is the stable entry; the code is `foo$body$0`.
+        const body = this.newDefinition(input, i);
+        syms.name[body] = `${sym.name}$body$0`;
+        id = syms.add(sym.name, 0, this.s.arch.entrySize, SymKind.Image, STT_FUNC, STB_GLOBAL, input.id, gen);
+        this.entries.push({ name: sym.name, entry: id, body, input: input.id });
+      } else id = this.newDefinition(input, i);
       input.symIds[i] = id;
       this.globalDefs.push({ input, symIndex: i, name: sym.name, weakIgnored: false });
       const def: PendingDef = { id, input, strong, common, commonSize: common ? sym.st_size : 0, commonAlign: common ? Math.max(1, sym.st_value) : 0 };
@@ -616,6 +688,8 @@ class Batch {
     }
     const commonOffs = this.commons.map((c) => place(SegClass.RW, c.commonSize, c.commonAlign));
     const stubOff = place(SegClass.RX, this.stubIds.length * arch.stubSize, 16);
+    const entryOff = place(SegClass.RX, this.entries.length * arch.entrySize, 16);
+    const slotOff = place(SegClass.RW, this.entries.length * 8, 8);
     const gotOff = place(SegClass.R, this.gotIds.length * 8 + (this.tlsPairIds.length + this.tlsLdModules.length) * 16, 16);
 
     if (!s.arena) this.reserveArena(used);
@@ -688,6 +762,9 @@ class Batch {
       if (!tlsLdPair.has(mod)) tlsLdPair.set(mod, pairStart + (this.tlsPairIds.length + k) * 16);
     });
     if (this.gotSymId >= 0) syms.addr[this.gotSymId] = this.gotBase;
+    this.entryStart = this.batchStart[SegClass.RX]! + entryOff;
+    this.slotStart = this.batchStart[SegClass.RW]! + slotOff;
+    this.entries.forEach((e, k) => (syms.addr[e.entry] = this.entryStart + k * arch.entrySize));
     for (let c = 0; c < SEG_CLASS_COUNT; c++) s.classes[c]!.cursor = this.batchStart[c]! + used[c]!;
   }
 
@@ -770,6 +847,13 @@ class Batch {
       const at = syms.stub.get(id)!;
       arch.writeStub(arena.writable(at, arch.stubSize), 0, at, syms.got.get(id)!);
     }
+    this.entries.forEach((e, k) => {
+      const entry = this.entryStart + k * arch.entrySize;
+      const slot = this.slotStart + k * 8;
+      arch.writeEntry(arena.writable(entry, arch.entrySize), 0, entry, slot);
+      const cell = arena.writable(slot, 8);
+      new DataView(cell.buffer, cell.byteOffset, 8).setBigUint64(0, BigInt(syms.addr[e.body]!), true);
+    });
   }
 
   private tlsDescriptor: { at: number; bytes: Uint8Array } | undefined;
@@ -798,6 +882,7 @@ class Batch {
         const base = input.sectionAddr[secIndex]!;
         const mem = sec.sh_type === SHT_NOBITS ? undefined : arena.writable(base, sec.sh_size);
         if (!mem) throw this.relocError(input, sec, 0, 0, 'relocations against a NOBITS section');
+        const first = relocs.count;
         for (let r = 0; r < t.count; r++) {
           const type = t.r_type[r]!;
           const off = t.r_offset[r]!;
@@ -860,6 +945,7 @@ class Batch {
           if (err) throw this.relocError(input, sec, off, t.r_sym[r]!, `${info.name}: ${err}`);
           relocs.push(P, type, info.width, id, v.A, input.id, secIndex);
         }
+        s.patchSites.noteSection(input.id, secIndex, first, relocs.count);
       }
       input.relas = undefined;
     }
@@ -928,6 +1014,17 @@ class Batch {
       if (cls >= 0) this.addrIndex().add(cls, a, id);
     }
     for (const id of this.stubIds) this.addrIndex().add(SegClass.RX, syms.stub.get(id)!, -1 - id);
+    this.entries.forEach((e, k) => {
+      s.reloadFuncs.set(e.name, {
+        name: e.name,
+        entryId: e.entry,
+        entryAddr: this.entryStart + k * s.arch.entrySize,
+        slotAddr: this.slotStart + k * 8,
+        bodies: [e.body],
+        current: 0,
+        input: e.input,
+      });
+    });
     s.fini.push(...lists[2]!);
     s.placed = s.inputs.length;
     s.generation = generation;
@@ -940,6 +1037,7 @@ class Batch {
       preinit: lists[0]!,
       init: lists[1]!,
       fini: lists[2]!,
+      reloadBody: this.reloadBody,
       stats: {
         phases: this.phaseMs,
         inputs: this.inputs.length,
