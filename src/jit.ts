@@ -20,7 +20,7 @@ import { SEG_CLASS_NAMES } from './link/input.js';
 import { BatchResult, BatchStats, IndirectionMode, LinkReloadFunc, LinkSession, ReserveOptions } from './link/session.js';
 import { reloadFuncOf, storeSlot, validateReplacement } from './link/reload.js';
 import { SymKind } from './link/symbols.js';
-import { callNative, exitImmediately, mallocNative, mapFile, memoryView, registerCallback } from './memory/native.js';
+import { callNative, exitImmediately, mallocNative, mapFile, memoryView, registerCallback, safeRead } from './memory/native.js';
 import { runtimeObject } from './runtime/runtime.js';
 
 export interface JitOptions {
@@ -515,13 +515,9 @@ export class Jit {
   private scanStackForImageCaller(sp: number): { pc: number; where: string } | undefined {
     const rx = this.session.classes[0];
     if (!rx || !sp) return undefined;
-    let words: DataView;
-    try {
-      words = new DataView(this.read(sp, 8 * 512).buffer);
-    } catch {
-      return undefined;
-    }
-    for (let k = 0; k < 512; k++) {
+    const bytes = safeRead(sp, 8 * 512);
+    const words = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    for (let k = 0; k < bytes.byteLength >> 3; k++) {
       const w = Number(words.getBigUint64(k * 8, true));
       if (w > rx.start && w < rx.cursor) {
         const where = this.describePc(w);

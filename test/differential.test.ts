@@ -173,27 +173,8 @@ function compareRuns(got: RunResult, want: RunResult, compareStderr: boolean): v
   assert.deepStrictEqual(pick(got), pick(want));
 }
 
-/** A counting semaphore: at most `n` configurations build and run at once. */
-class Slots {
-  private free: number;
-  private readonly waiting: Array<() => void> = [];
-  constructor(n: number) {
-    this.free = n;
-  }
-  async run<T>(fn: () => Promise<T>): Promise<T> {
-    if (this.free > 0) this.free--;
-    else await new Promise<void>((resolve) => this.waiting.push(resolve));
-    try {
-      return await fn();
-    } finally {
-      const next = this.waiting.shift();
-      if (next) next();
-      else this.free++;
-    }
-  }
-}
-
-const slots = new Slots(Number(process.env.HOTLINK_TEST_JOBS) || Math.max(2, availableParallelism() * 2));
+/** How many configurations of one program build and run at once. */
+const JOBS = Number(process.env.HOTLINK_TEST_JOBS) || Math.max(2, availableParallelism() * 2);
 
 // ---------------------------------------------------------------- one configuration
 
@@ -291,12 +272,13 @@ function clip(s: string, max = 4000): string {
 
 // ---------------------------------------------------------------- tests
 
-describe('differential', { concurrency: true }, () => {
+// Programs one after another; the configurations of one program in parallel.
+describe('differential', () => {
   const root = tmpDir({ after }, 'hotlink-diff-');
   for (const p of programs) {
-    describe(p.name, { concurrency: true }, () => {
+    describe(p.name, { concurrency: JOBS }, () => {
       for (const c of configs) {
-        test(`${p.name} [${c.label}]`, () => slots.run(() => runConfig(p, c, root)));
+        test(`${p.name} [${c.label}]`, () => runConfig(p, c, root));
       }
     });
   }

@@ -53,7 +53,7 @@ export interface FixupValues {
 export interface Arch {
   readonly name: string;
   readonly e_machine: number;
-  /** Size of one jump stub in bytes (a stub jumps through a GOT entry). */
+  /** Size of one jump stub in bytes (a self-contained jump to an absolute address). */
   readonly stubSize: number;
   /** Size of one reloadable-function entry (jumps through its slot). */
   readonly entrySize: number;
@@ -76,8 +76,12 @@ export interface Arch {
    * when the value does not fit, else undefined.
    */
   apply(type: number, mem: Uint8Array, offset: number, v: FixupValues): string | undefined;
-  /** Writes a stub at `stubAddr` (bytes in `mem` at `offset`) that jumps through the GOT entry at `gotEntry`. */
-  writeStub(mem: Uint8Array, offset: number, stubAddr: number, gotEntry: number): void;
+  /**
+   * Writes a stub at `stubAddr` (bytes in `mem` at `offset`) that jumps to
+   * the absolute address `target`, holding the address itself (no GOT cell:
+   * the stub is also the canonical address of a far host function).
+   */
+  writeStub(mem: Uint8Array, offset: number, stubAddr: number, target: number): void;
   /** Writes a reloadable entry at `entryAddr` that jumps through the slot at `slotAddr`. */
   writeEntry(mem: Uint8Array, offset: number, entryAddr: number, slotAddr: number): void;
   /** Makes freshly written code at [address, address+length) visible to instruction fetch. */

@@ -3,9 +3,10 @@
 // fit returns an error text naming the formula's value and the range; the
 // caller adds the file, section, offset and symbol.
 //
-// Stubs and entries are both `jmp *disp32(%rip)` (ff 25), padded with int3:
-// a stub jumps through a GOT entry to a far host function; a reloadable
-// function's entry jumps through its slot to the current body.
+// A stub is `jmp *0(%rip)` followed by the 8-byte target (ff 25 00000000,
+// .quad target, int3 int3): self-contained, it doubles as the canonical
+// address of a far host function. A reloadable function's entry is
+// `jmp *disp32(%rip)` through its slot in writable memory.
 
 import { EM_X86_64 } from '../elf/elf.js';
 import { hex } from '../errors.js';
@@ -144,7 +145,7 @@ function small(mem: Uint8Array, o: number, v: number, bits: number, signed: bool
 export const x86_64: Arch = {
   name: 'x86-64',
   e_machine: EM_X86_64,
-  stubSize: 8,
+  stubSize: 16,
   entrySize: 8,
   pcRelReach: 0x7fffffff,
 
@@ -251,17 +252,23 @@ export const x86_64: Arch = {
     }
   },
 
-  writeStub(mem: Uint8Array, offset: number, stubAddr: number, gotEntry: number): void {
-    // jmp *disp32(%rip); int3; int3   (disp relative to the end of the 6-byte jmp)
+  writeStub(mem: Uint8Array, offset: number, _stubAddr: number, target: number): void {
+    // jmp *0(%rip); .quad target; int3; int3
     mem[offset] = 0xff;
     mem[offset + 1] = 0x25;
-    put32(mem, offset + 2, gotEntry - (stubAddr + 6));
-    mem[offset + 6] = 0xcc;
-    mem[offset + 7] = 0xcc;
+    put32(mem, offset + 2, 0);
+    put64(mem, offset + 6, target);
+    mem[offset + 14] = 0xcc;
+    mem[offset + 15] = 0xcc;
   },
 
   writeEntry(mem: Uint8Array, offset: number, entryAddr: number, slotAddr: number): void {
-    this.writeStub(mem, offset, entryAddr, slotAddr);
+    // jmp *disp32(%rip) through the slot; int3; int3   (disp relative to the end of the 6-byte jmp)
+    mem[offset] = 0xff;
+    mem[offset + 1] = 0x25;
+    put32(mem, offset + 2, slotAddr - (entryAddr + 6));
+    mem[offset + 6] = 0xcc;
+    mem[offset + 7] = 0xcc;
   },
 
   flushICache(): void {

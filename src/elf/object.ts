@@ -104,6 +104,7 @@ export class ElfObject {
     }
 
     // Pass 1: raw headers.
+    const nameOffs: number[] = [];
     for (let i = 0; i < e_shnum; i++) {
       const o = e_shoff + i * SHDR_SIZE;
       const s: ElfSection = {
@@ -121,17 +122,13 @@ export class ElfObject {
         relaIndex: -1,
         group: -1,
       };
-      (s as { nameOff?: number }).nameOff = r.u32(o);
+      nameOffs.push(r.u32(o));
       if (i !== 0 && s.sh_type !== SHT_NOBITS) r.check(s.sh_offset, s.sh_size, `contents of section [${i}]`);
       this.sections.push(s);
     }
     const shstr = this.sections[e_shstrndx]!;
     const shstrEnd = shstr.sh_offset + shstr.sh_size;
-    for (const s of this.sections) {
-      const nameOff = (s as { nameOff?: number }).nameOff!;
-      delete (s as { nameOff?: number }).nameOff;
-      s.name = r.cstring(shstr.sh_offset + nameOff, shstrEnd, `name of section [${s.index}]`);
-    }
+    for (const s of this.sections) s.name = r.cstring(shstr.sh_offset + nameOffs[s.index]!, shstrEnd, `name of section [${s.index}]`);
 
     // Pass 2: symbol table, relocation links, groups.
     let shndxTable = -1;
@@ -212,7 +209,8 @@ export class ElfObject {
       this.symbols.push({
         index: i,
         name: type === STT_SECTION && name === '' && shndx < this.sections.length ? this.sections[shndx]!.name : name,
-        st_value: r.u64(o + 8, `st_value of symbol ${i}`),
+        // SHN_ABS values are any 64-bit number (two's complement); others are offsets.
+        st_value: shndx === SHN_ABS ? r.i64(o + 8, `st_value of absolute symbol ${i}`) : r.u64(o + 8, `st_value of symbol ${i}`),
         st_size: r.u64(o + 16, `st_size of symbol ${i}`),
         type,
         bind: st_info >> 4,

@@ -20,7 +20,7 @@
 import { closeSync, existsSync, openSync, readFileSync, readSync, readdirSync, readlinkSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { HotlinkError } from '../errors.js';
-import { dlopen, dlsym, hostSymbolType, RTLD_DEFAULT } from '../memory/native.js';
+import { dlopen, dlsym, RTLD_DEFAULT } from '../memory/native.js';
 
 export const SYSTEM_LIBRARY_DIRS = ['/usr/local/lib/x86_64-linux-gnu', '/usr/local/lib', '/lib/x86_64-linux-gnu', '/usr/lib/x86_64-linux-gnu', '/lib64', '/usr/lib64', '/lib', '/usr/lib'];
 
@@ -123,11 +123,27 @@ export class HostResolver {
     return addr;
   }
 
-  /** Is the host symbol at `addr` a function (so a stub may stand in for it)? */
+  /**
+   * Is the host symbol at `addr` code (so a stub may stand in for it)? Decided
+   * by the protection of the mapping it lies in: symbol types would mislead
+   * for IFUNC-selected implementations such as strlen's __strlen_avx2.
+   */
   isFunction(addr: number): boolean {
-    const t = hostSymbolType(addr);
-    return t === 2 || t === 10; // STT_FUNC, STT_GNU_IFUNC
+    return executableMappings(addr).some(([lo, hi]) => addr >= lo && addr < hi);
   }
+}
+
+let execRanges: [number, number][] = [];
+
+/** The executable mappings of the process, re-read when `addr` is in none of the cached ones (a library was loaded since). */
+function executableMappings(addr: number): [number, number][] {
+  if (execRanges.some(([lo, hi]) => addr >= lo && addr < hi)) return execRanges;
+  execRanges = [];
+  for (const line of readFileSync('/proc/self/maps', 'latin1').split('\n')) {
+    const m = /^([0-9a-f]+)-([0-9a-f]+) ..x/.exec(line);
+    if (m) execRanges.push([parseInt(m[1]!, 16), parseInt(m[2]!, 16)]);
+  }
+  return execRanges;
 }
 
 let exeData: [number, number][] | undefined;

@@ -193,6 +193,8 @@ export class LinkSession {
   private readonly hostIds = new Map<string, LinkSymId>();
   private readonly loadedMembers = new Set<string>();
   private readonly tlsLdPair = new Map<number, number>();
+  /** Host symbol id -> is it a function (cached dladdr1 answers). */
+  private readonly hostFunc = new Map<LinkSymId, boolean>();
 
   constructor(opts: SessionOptions) {
     this.arch = opts.arch;
@@ -261,7 +263,7 @@ export class LinkSession {
 
   /** @internal used by Batch */
   internals() {
-    return { comdat: this.comdat, hostIds: this.hostIds, loadedMembers: this.loadedMembers, tlsLdPair: this.tlsLdPair };
+    return { comdat: this.comdat, hostIds: this.hostIds, loadedMembers: this.loadedMembers, tlsLdPair: this.tlsLdPair, hostFunc: this.hostFunc };
   }
 
   /** Committed bytes per class (page-rounded cursor distance from class start). */
@@ -598,6 +600,9 @@ class Batch {
           const type = t.r_type[r]!;
           const info = arch.relocInfo(type);
           if (!info) throw this.relocError(input, sec, t.r_offset[r]!, t.r_sym[r]!, arch.unsupportedReason(type) ?? `unknown relocation type ${type} (${hex(type)}) for ${arch.name}`);
+          if (t.r_offset[r]! + info.width > sec.sh_size) {
+            throw this.relocError(input, sec, t.r_offset[r]!, t.r_sym[r]!, `${info.name}: the ${info.width}-byte field at ${hex(t.r_offset[r]!)} runs past the end of the section (size ${hex(sec.sh_size)})`, 'malformed-input');
+          }
           const id = input.symIds[t.r_sym[r]!]!;
           if (id < 0 || syms.kind[id] === SymKind.Discarded) {
             if (info.need === RelocNeed.None) continue;
@@ -606,17 +611,20 @@ class Batch {
           switch (info.need) {
             case RelocNeed.Got:
               if (!syms.got.has(id)) wantGot.add(id);
+              if (syms.kind[id] === SymKind.Host && !syms.stub.has(id) && this.hostFunction(id)) wantStub.add(id);
               break;
             case RelocNeed.GotRelaxable:
               if (syms.kind[id] === SymKind.Image && arch.canRelax(type, code, t.r_offset[r]!)) break;
               if (!syms.got.has(id)) wantGot.add(id);
+              if (syms.kind[id] === SymKind.Host && !syms.stub.has(id) && this.hostFunction(id)) wantStub.add(id);
               break;
             case RelocNeed.Plt:
               if (syms.kind[id] === SymKind.Host && !syms.stub.has(id)) wantStub.add(id);
               break;
             case RelocNeed.PcRel:
-              // A PC-relative reference to a far host function goes through a stub (canonical PLT).
-              if (syms.kind[id] === SymKind.Host && syms.addr[id]! > 0xffffffff && !syms.stub.has(id)) wantStub.add(id);
+            case RelocNeed.Abs:
+              // Like a native canonical PLT entry, a far host function's stub is its address in the image.
+              if (syms.kind[id] === SymKind.Host && !syms.stub.has(id) && this.hostFunction(id)) wantStub.add(id);
               break;
             case RelocNeed.TlsGd:
               if (syms.kind[id] !== SymKind.Tls) throw this.relocError(input, sec, t.r_offset[r]!, t.r_sym[r]!, `${info.name} against a symbol that is not __thread data in the image`);
@@ -631,17 +639,24 @@ class Batch {
         }
       }
     }
-    for (const id of wantStub) if (!syms.got.has(id)) wantGot.add(id);
     this.gotIds = [...wantGot];
     this.stubIds = [...wantStub];
     this.tlsPairIds = [...wantPair];
     this.tlsLdModules = [...wantLd];
   }
 
-  private relocError(input: LinkInput, sec: ElfSection, offset: number, symIndex: number, why: string): HotlinkError {
+  /** Is host symbol `id` a function (so its stub stands for its address)? Data in the host executable never is. */
+  private hostFunction(id: LinkSymId): boolean {
+    const { hostFunc } = this.s.internals();
+    let f = hostFunc.get(id);
+    if (f === undefined) hostFunc.set(id, (f = this.s.host.isFunction(this.s.symbols.addr[id]!)));
+    return f;
+  }
+
+  private relocError(input: LinkInput, sec: ElfSection, offset: number, symIndex: number, why: string, kind: 'relocation' | 'malformed-input' = 'relocation'): HotlinkError {
     const sym = input.obj.symbols[symIndex];
     const name = sym ? (sym.name || `symbol ${symIndex}`) : `symbol ${symIndex}`;
-    return new HotlinkError('relocation', `${input.file}: ${sec.name}+${hex(offset)}: relocation against '${name}': ${why}`);
+    return new HotlinkError(kind, `${input.file}: ${sec.name}+${hex(offset)}: relocation against '${name}': ${why}`);
   }
 
   // ---- layout --------------------------------------------------------------------
@@ -830,7 +845,7 @@ class Batch {
     if (got.length || this.tlsPairIds.length || this.tlsLdModules.length) {
       const mem = arena.writable(this.gotBase, got.length * 8 + (this.tlsPairIds.length + this.tlsLdModules.length) * 16);
       const dv = new DataView(mem.buffer, mem.byteOffset, mem.byteLength);
-      got.forEach((id, k) => dv.setBigUint64(k * 8, BigInt(syms.addr[id]!), true));
+      got.forEach((id, k) => dv.setBigUint64(k * 8, BigInt((syms.kind[id] === SymKind.Host ? syms.stub.get(id) : undefined) ?? syms.addr[id]!), true));
       let o = got.length * 8;
       for (const id of this.tlsPairIds) {
         dv.setBigUint64(o, BigInt(syms.tlsModule[id]!), true);
@@ -845,7 +860,7 @@ class Batch {
     }
     for (const id of this.stubIds) {
       const at = syms.stub.get(id)!;
-      arch.writeStub(arena.writable(at, arch.stubSize), 0, at, syms.got.get(id)!);
+      arch.writeStub(arena.writable(at, arch.stubSize), 0, at, syms.addr[id]!);
     }
     this.entries.forEach((e, k) => {
       const entry = this.entryStart + k * arch.entrySize;
@@ -897,17 +912,19 @@ class Batch {
           v.Z = size[id]!;
           const k = kind[id]!;
           let err: string | undefined;
+          if (k === SymKind.Host) S = syms.stub.get(id) ?? S; // a host function's address in the image is its stub
           switch (info.need) {
-            case RelocNeed.Plt:
-              if (k === SymKind.Host) S = syms.stub.get(id) ?? S;
-              break;
             case RelocNeed.PcRel:
-              if (k === SymKind.Host && Math.abs(S + v.A - P) > arch.pcRelReach) {
-                const stub = syms.stub.get(id);
-                if (stub === undefined || !s.host.isFunction(S)) {
-                  throw this.relocError(input, sec, off, t.r_sym[r]!, `${info.name}: host data symbol at ${hex(S)} is out of reach of the image at ${hex(P)} (±2 GiB); only a copy in the host executable can be reached PC-relatively — compile with -fPIC`);
-                }
-                S = stub;
+              if (k === SymKind.Host && info.width < 8 && Math.abs(S + v.A - P) > arch.pcRelReach) {
+                throw this.relocError(input, sec, off, t.r_sym[r]!, `${info.name}: host data symbol at ${hex(S)} is out of reach of the image at ${hex(P)} (±2 GiB); only a copy in the host executable can be reached PC-relatively — compile with -fPIC`);
+              }
+              break;
+            case RelocNeed.Abs:
+              if (k === SymKind.Host && info.width === 4) {
+                const err4 = arch.apply(type, mem, off, { ...v, S });
+                if (err4) throw this.relocError(input, sec, off, t.r_sym[r]!, `${info.name}: ${err4}; a 32-bit absolute reference (-fno-pic code) cannot reach host data — compile with -fPIC`);
+                relocs.push(P, type, info.width, id, v.A, input.id, secIndex);
+                continue;
               }
               break;
             case RelocNeed.Got:

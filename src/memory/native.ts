@@ -48,6 +48,11 @@ const exitNow = libc.func('void _exit(int status)');
 const dladdr1Fn = libc.func('int dladdr1(uintptr_t addr, _Out_ Dl_info *info, _Out_ uintptr_t *extra, int flags)');
 const RTLD_DL_SYMENT = 1;
 const mallocFn = libc.func('uintptr_t malloc(size_t size)');
+const IoVec = koffi.struct('hotlink_iovec', { iov_base: 'uintptr_t', iov_len: 'size_t' });
+const processVmReadv = libc.func('intptr_t process_vm_readv(int pid, hotlink_iovec *local, unsigned long liovcnt, hotlink_iovec *remote, unsigned long riovcnt, unsigned long flags)');
+const getpidFn = libc.func('int getpid(void)');
+void IoVec;
+let scratch = { address: 0, size: 0 };
 
 function errnoText(): string {
   const e = koffi.errno();
@@ -64,6 +69,18 @@ export function pointerTo(address: number): unknown {
 /** A byte view of live memory at [address, address+length). The range must be mapped and readable. */
 export function memoryView(address: number, length: number): Uint8Array {
   return new Uint8Array(koffi.view(pointerTo(address), length));
+}
+
+/**
+ * Copies up to `length` bytes at `address` without faulting: unmapped or
+ * unreadable memory just ends the copy early (process_vm_readv on our own
+ * pid). For reading stacks and debuggee memory at addresses we do not own.
+ */
+export function safeRead(address: number, length: number): Uint8Array {
+  if (length === 0) return new Uint8Array(0);
+  if (scratch.size < length) scratch = { address: mallocFn(Math.max(length, 65536)), size: Math.max(length, 65536) };
+  const n = Number(processVmReadv(getpidFn(), [{ iov_base: scratch.address, iov_len: length }], 1, [{ iov_base: address, iov_len: length }], 1, 0));
+  return n > 0 ? Uint8Array.from(memoryView(scratch.address, n)) : new Uint8Array(0);
 }
 
 export function protect(address: number, length: number, prot: number): void {

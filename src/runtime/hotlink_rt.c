@@ -16,7 +16,10 @@
 #include <setjmp.h>
 #include <signal.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <sys/mman.h>
+#include <sys/resource.h>
 #include <string.h>
 #include <ucontext.h>
 #include <unistd.h>
@@ -183,33 +186,91 @@ static void install_guard(void) {
     for (size_t i = 0; i < NFATAL; i++) sigaction(fatal_signals[i], &sa, &previous[i]);
 }
 
+/* What the program's start needs, handed across the stack switch. */
+static struct {
+    main_fn main;
+    int argc;
+    char **argv;
+    init_fn *preinit, *init;
+    size_t npreinit, ninit;
+} start_args;
+
+static ucontext_t program_ctx, caller_ctx;
+
+/* Runs on the program's own stack; never returns (exit). */
+static void program_entry(void) {
+    extern char **environ;
+    char **envp = environ;
+    in_program = 1;
+    atexit(run_exit_hook);
+    atexit(run_fini);
+    for (size_t i = 0; i < start_args.npreinit; i++) start_args.preinit[i](start_args.argc, start_args.argv, envp);
+    for (size_t i = 0; i < start_args.ninit; i++) start_args.init[i](start_args.argc, start_args.argv, envp);
+    exit(start_args.main(start_args.argc, start_args.argv, envp));
+}
+
+/* A stack as large as a native main thread's (RLIMIT_STACK, 8 MiB by default), with a guard page:
+ * the FFI runs calls on a 1 MiB stack of its own, too small for deep recursion. */
+static int make_program_stack(void **base, size_t *size) {
+    struct rlimit rl;
+    size_t want = 8u << 20;
+    if (getrlimit(RLIMIT_STACK, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY && rl.rlim_cur >= (64u << 10)) want = rl.rlim_cur;
+    if (rl.rlim_cur == RLIM_INFINITY) want = 256u << 20;
+    size_t guard = 64u << 10;
+    char *p = mmap(NULL, want + guard, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_STACK, -1, 0);
+    if (p == MAP_FAILED) return -1;
+    mprotect(p, guard, PROT_NONE);
+    *base = p + guard;
+    *size = want;
+    return 0;
+}
+
+/* Gives stdio the buffering a freshly exec'ed program has (Node leaves stdout unbuffered). */
+static void reset_stdio(void) {
+    /* glibc keeps an unbuffered stream's 1-byte buffer when setvbuf gets NULL: give it a real one. */
+    static char inbuf[BUFSIZ], outbuf[BUFSIZ];
+    setvbuf(stdin, inbuf, isatty(0) ? _IOLBF : _IOFBF, sizeof inbuf);
+    setvbuf(stdout, outbuf, isatty(1) ? _IOLBF : _IOFBF, sizeof outbuf);
+    setvbuf(stderr, NULL, _IONBF, 0);
+}
+
 /*
  * Runs the program as __libc_start_main would: registers the fini arrays
  * with atexit (so they run after the program's own atexit handlers), runs
- * .preinit_array and .init_array, then exit(main(argc, argv, envp)).
- * Returns only when the program's thread takes a fatal signal: then 1, with
- * the details in __hotlink_crash.
+ * .preinit_array and .init_array, then exit(main(argc, argv, envp)), all on
+ * a stack of native size. Returns only when the program's thread takes a
+ * fatal signal: then 1, with the details in __hotlink_crash.
  */
 int __hotlink_start(main_fn main_, int argc, char **argv, init_fn *preinit, size_t npreinit, init_fn *init,
                     size_t ninit, fini_fn *fini, size_t nfini, void (*hook)(void)) {
-    extern char **environ;
-    char **envp = environ;
     signal(SIGPIPE, SIG_DFL); /* Node ignores SIGPIPE; a native program dies of it. */
+    reset_stdio();
     exit_hook = hook;
     fini_array = fini;
     fini_count = nfini;
     program_thread = pthread_self();
+    start_args.main = main_;
+    start_args.argc = argc;
+    start_args.argv = argv;
+    start_args.preinit = preinit;
+    start_args.npreinit = npreinit;
+    start_args.init = init;
+    start_args.ninit = ninit;
+    void *stack;
+    size_t stack_size;
+    if (make_program_stack(&stack, &stack_size) != 0) return 2;
+    getcontext(&program_ctx);
+    program_ctx.uc_stack.ss_sp = stack;
+    program_ctx.uc_stack.ss_size = stack_size;
+    program_ctx.uc_link = NULL;
+    makecontext(&program_ctx, program_entry, 0);
     install_guard();
     if (sigsetjmp(crash_jmp, 1)) {
         in_program = 0;
         return 1;
     }
-    in_program = 1;
-    atexit(run_exit_hook);
-    atexit(run_fini);
-    for (size_t i = 0; i < npreinit; i++) preinit[i](argc, argv, envp);
-    for (size_t i = 0; i < ninit; i++) init[i](argc, argv, envp);
-    exit(main_(argc, argv, envp));
+    swapcontext(&caller_ctx, &program_ctx);
+    return 3; /* unreachable: program_entry exits */
 }
 
 /* Runs init functions outside of `run` (the library API: link, then call). */

@@ -1,5 +1,7 @@
 /* abort(): exit status 134 (SIGABRT). The flushed line must appear; the
- * unflushed one is lost natively (abort does not flush stdio). */
+ * unflushed one is lost natively (abort does not flush stdio, and stdout to
+ * a pipe is fully buffered). hotlink reports the signal on stderr, so only
+ * stdout and the status are compared. */
 #include <stdio.h>
 #include <stdlib.h>
 
