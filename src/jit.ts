@@ -10,7 +10,7 @@ import { constants } from 'node:os';
 import { extname } from 'node:path';
 import { Arch } from './arch/arch.js';
 import { x86_64 } from './arch/x86_64.js';
-import { compileFiles, compileSource, CompileOptions } from './cc/driver.js';
+import { compileFiles, compileSource, compilerFamily, CompileOptions } from './cc/driver.js';
 import { Archive, isArchive } from './elf/archive.js';
 import { ElfObject } from './elf/object.js';
 import { STB_LOCAL, STT_FUNC } from './elf/elf.js';
@@ -42,7 +42,21 @@ export interface JitOptions {
   base?: number;
   /** 'exported-funcs' makes every global C function reloadable through a stable entry (default 'none'). */
   indirection?: IndirectionMode;
+  /**
+   * Link the debugger's runtime too (the worker thread and its stop
+   * protocol) and route the program's exit/_exit/atexit to it, so the
+   * program ending ends the worker, not the process.
+   */
+  debugRuntime?: boolean;
 }
+
+/** In a debug session, these libc entry points are the worker runtime's. */
+export const DEBUG_ALIASES = new Map([
+  ['exit', '__hotlink_dbg_exit'],
+  ['_exit', '__hotlink_dbg__exit'],
+  ['_Exit', '__hotlink_dbg__exit'],
+  ['atexit', '__hotlink_dbg_atexit'],
+]);
 
 export interface ReloadOptions {
   /** Skip the ABI signature check (objects without usable DWARF). */
@@ -140,7 +154,7 @@ export class Jit {
   constructor(opts: JitOptions = {}) {
     this.opts = opts;
     this.libraries = [...(opts.libraries ?? [])];
-    this.session = new LinkSession({ arch: this.arch, host: new HostResolver(), reserve: opts.reserve, base: opts.base, indirection: opts.indirection });
+    this.session = new LinkSession({ arch: this.arch, host: new HostResolver(), reserve: opts.reserve, base: opts.base, indirection: opts.indirection, aliases: opts.debugRuntime ? DEBUG_ALIASES : undefined });
   }
 
   /** Adds an input by path: .c (compiled at link), .o, .a. */
@@ -183,15 +197,16 @@ export class Jit {
   async link(): Promise<LinkStats> {
     if (this.linked) throw new HotlinkError('usage', 'this Jit is already linked; use append() to add code');
     const t0 = performance.now();
-    const compileOpts: CompileOptions = { cc: this.opts.cc, flags: this.opts.cflags, onDiagnostics: this.opts.onDiagnostics };
+    const compileOpts = this.compileOptions();
     const cFiles = this.pending.filter((p): p is { kind: 'c'; path: string } => p.kind === 'c').map((p) => p.path);
-    const [compiled, runtime, sourceObjs] = await Promise.all([
+    const [compiled, runtime, sourceObjs, dbgRuntime] = await Promise.all([
       compileFiles(cFiles, compileOpts),
       this.opts.runtime === false ? undefined : runtimeObject(this.opts.cc),
       Promise.all(this.pending.filter((p) => p.kind === 'source').map((p) => compileSource((p as { text: string }).text, (p as { name: string }).name, compileOpts))),
+      this.opts.debugRuntime ? runtimeObject(this.opts.cc, 'hotlink_dbg.c') : undefined,
     ]);
     const compileMs = performance.now() - t0;
-    return this.linkCompiled(compiled, runtime, sourceObjs, compileMs);
+    return this.linkCompiled(compiled, runtime, sourceObjs, compileMs, dbgRuntime);
   }
 
   private linkCompiled(
@@ -199,10 +214,13 @@ export class Jit {
     runtime: { name: string; bytes: Uint8Array } | undefined,
     sourceObjs: { name: string; bytes: Uint8Array }[],
     compileMs: number,
+    dbgRuntime?: { name: string; bytes: Uint8Array },
   ): LinkStats {
     const t0 = performance.now();
     const objects: ElfObject[] = [];
     if (runtime) objects.push(new ElfObject(runtime.bytes, 'hotlink-runtime.o'));
+    if (dbgRuntime) objects.push(new ElfObject(dbgRuntime.bytes, 'hotlink-debug-runtime.o'));
+    const systemObjects = new Set(objects);
     let ci = 0;
     let si = 0;
     for (const p of this.pending) {
@@ -223,8 +241,7 @@ export class Jit {
       for (const a of found.archives) this.session.archives.push(systemArchive(a));
     }
     const readMs = performance.now() - t0;
-    const runtimeObj = runtime ? objects[0] : undefined;
-    this.linked = this.session.linkBatch(objects, readMs, { reloadable: (o) => o !== runtimeObj });
+    this.linked = this.session.linkBatch(objects, readMs, { reloadable: (o) => !systemObjects.has(o) });
     this.pendingInit.push(...this.linked.preinit, ...this.linked.init);
     return { ...this.linked.stats, committed: this.session.committedBytes(), compileMs };
   }
@@ -240,7 +257,7 @@ export class Jit {
   async append(items: AppendItem[]): Promise<AppendResult> {
     this.requireLinked();
     const t0 = performance.now();
-    const compileOpts: CompileOptions = { cc: this.opts.cc, flags: this.opts.cflags, onDiagnostics: this.opts.onDiagnostics };
+    const compileOpts = this.compileOptions();
     const objects: { bytes: Uint8Array; name: string }[] = [];
     const cFiles: { at: number; path: string }[] = [];
     const sources: { at: number; text: string; name: string }[] = [];
@@ -303,10 +320,10 @@ export class Jit {
     let obj: { bytes: Uint8Array; name: string };
     if (typeof replacement === 'string') {
       obj = /\.(c|i)$/.test(replacement)
-        ? (await compileFiles([replacement], { cc: this.opts.cc, flags: this.opts.cflags, onDiagnostics: this.opts.onDiagnostics }))[0]!
+        ? (await compileFiles([replacement], this.compileOptions()))[0]!
         : { bytes: readInput(replacement), name: replacement };
     } else if ('source' in replacement) {
-      obj = await compileSource(replacement.source, replacement.name ?? `${name}.reload.c`, { cc: this.opts.cc, flags: this.opts.cflags, onDiagnostics: this.opts.onDiagnostics });
+      obj = await compileSource(replacement.source, replacement.name ?? `${name}.reload.c`, this.compileOptions());
     } else obj = { bytes: replacement.bytes, name: replacement.name ?? `${name}.reload.o` };
     return this.reloadObject(name, obj, opts);
   }
@@ -412,11 +429,20 @@ export class Jit {
     return undefined;
   }
 
-  /** Every symbol defined in the image, in address order per class (appended ones included). */
-  *symbols(): IterableIterator<SymbolInfo> {
+  /**
+   * Every symbol defined in the image, in address order per class (appended
+   * ones included). Reloadable functions appear once, as their entry; the
+   * generationed bodies (`foo$body$N`) and compiler aliases of them only with
+   * `{ internal: true }` (HOT_RELOAD.md §6).
+   */
+  *symbols(opts: { internal?: boolean } = {}): IterableIterator<SymbolInfo> {
     const s = this.session;
     for (let c = 0; c < s.classes.length; c++) {
-      for (const id of s.addrIndex.all(c)) if (id >= 0) yield this.symbolInfo(id);
+      for (const id of s.addrIndex.all(c)) {
+        if (id < 0) continue;
+        if (!opts.internal && /\$body\$\d+$|\.localalias$/.test(s.symbols.name[id]!)) continue;
+        yield this.symbolInfo(id);
+      }
     }
   }
 
@@ -425,6 +451,26 @@ export class Jit {
     this.requireLinked();
     this.initDone = true;
     this.runPendingInit();
+  }
+
+  /**
+   * Compiler options for this image. With reloadable functions, gcc must not
+   * let a caller rely on the body it saw (IPA register allocation, cloning,
+   * known return values): -flive-patching=inline-only-static keeps every
+   * global function's callers valid for any replacement body.
+   */
+  private compileOptions(): CompileOptions {
+    const defaults = ['-g', '-fPIC'];
+    if (this.session.indirection !== 'none' && compilerFamily(this.opts.cc) === 'gcc') defaults.push('-flive-patching=inline-only-static');
+    return { cc: this.opts.cc, flags: this.opts.cflags, onDiagnostics: this.opts.onDiagnostics, defaults };
+  }
+
+  /** Hands the constructors not yet run to a caller that runs them itself (the debugger's worker). */
+  takePendingInit(): number[] {
+    this.initDone = true;
+    const fns = this.pendingInit;
+    this.pendingInit = [];
+    return fns;
   }
 
   private runPendingInit(): void {

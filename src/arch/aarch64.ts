@@ -21,8 +21,8 @@ import { Arch, FixupValues, RelocInfo, RelocNeed } from './arch.js';
 
 // Relocation type numbers (aaelf64, "Relocation codes"; glibc elf.h).
 export const R_AARCH64_NONE = 0;
-/** The withdrawn second encoding of R_AARCH64_NONE; treated the same. */
-export const R_AARCH64_NONE_256 = 256;
+/** The withdrawn null relocation code (binutils' R_AARCH64_NULL); a no-op like NONE. */
+export const R_AARCH64_NULL = 256;
 export const R_AARCH64_ABS64 = 257;
 export const R_AARCH64_ABS32 = 258;
 export const R_AARCH64_ABS16 = 259;
@@ -87,7 +87,7 @@ export const R_AARCH64_TLSDESC = 1031;
 
 /** The types `apply` has a formula for: the keys of RELOCS. The switch below is exhaustive over them. */
 type AppliedType =
-  | typeof R_AARCH64_NONE | typeof R_AARCH64_NONE_256
+  | typeof R_AARCH64_NONE | typeof R_AARCH64_NULL
   | typeof R_AARCH64_ABS64 | typeof R_AARCH64_ABS32 | typeof R_AARCH64_ABS16
   | typeof R_AARCH64_PREL64 | typeof R_AARCH64_PREL32 | typeof R_AARCH64_PREL16
   | typeof R_AARCH64_MOVW_UABS_G0 | typeof R_AARCH64_MOVW_UABS_G0_NC
@@ -115,7 +115,7 @@ type AppliedType =
  */
 const RELOCS: Record<number, RelocInfo> = {
   [R_AARCH64_NONE]: { name: 'R_AARCH64_NONE', need: RelocNeed.None, width: 0 },
-  [R_AARCH64_NONE_256]: { name: 'R_AARCH64_NONE', need: RelocNeed.None, width: 0 },
+  [R_AARCH64_NULL]: { name: 'R_AARCH64_NULL', need: RelocNeed.None, width: 0 },
   [R_AARCH64_ABS64]: { name: 'R_AARCH64_ABS64', need: RelocNeed.Abs, width: 8 },
   [R_AARCH64_ABS32]: { name: 'R_AARCH64_ABS32', need: RelocNeed.Abs, width: 4 },
   [R_AARCH64_ABS16]: { name: 'R_AARCH64_ABS16', need: RelocNeed.Abs, width: 2 },
@@ -341,7 +341,7 @@ export const aarch64: Arch = {
     const t = type as AppliedType;
     switch (t) {
       case R_AARCH64_NONE:
-      case R_AARCH64_NONE_256:
+      case R_AARCH64_NULL:
         return undefined;
 
       // Data.

@@ -5,7 +5,7 @@
 // private temporary directory that is always removed. The compiler's
 // diagnostics go to our stderr verbatim; a failure is a 'compile' error.
 
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync, writeSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
@@ -27,6 +27,21 @@ export interface CompiledObject {
   /** A name for messages: the source file with .o. */
   name: string;
   bytes: Uint8Array;
+}
+
+export type CompilerFamily = 'gcc' | 'clang' | 'tcc' | 'unknown';
+const families = new Map<string, CompilerFamily>();
+
+/** What kind of compiler `cc` is (asked once per command: `cc --version`). */
+export function compilerFamily(cc = defaultCompiler()): CompilerFamily {
+  let f = families.get(cc);
+  if (f) return f;
+  const argv = cc.split(/\s+/).filter(Boolean);
+  const r = spawnSync(argv[0]!, [...argv.slice(1), '--version'], { encoding: 'utf8' });
+  const text = `${r.stdout ?? ''}${r.stderr ?? ''}`;
+  f = /clang/i.test(text) ? 'clang' : /Free Software Foundation|\bgcc\b/i.test(text) ? 'gcc' : /tcc|Tiny C/i.test(text) ? 'tcc' : 'unknown';
+  families.set(cc, f);
+  return f;
 }
 
 export function defaultCompiler(): string {

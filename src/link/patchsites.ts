@@ -58,7 +58,7 @@ export class PatchSiteIndex {
   sitesOf(target: LinkSymId): readonly number[] {
     if (this.indexed !== this.relocs.count) this.catchUp();
     else this.lastScanned = 0;
-    return this.byTarget.get(target) ?? [];
+    return this.byTarget.get(target)?.slice() ?? [];
   }
 
   /** Record ids owned by `input`. */

@@ -138,6 +138,8 @@ export interface SessionOptions {
    * (default): direct calls, zero cost.
    */
   indirection?: IndirectionMode;
+  /** Undefined references to a key bind to the value's definition instead (the debugger routes exit() to its runtime). */
+  aliases?: Map<string, string>;
 }
 
 export type IndirectionMode = 'none' | 'exported-funcs';
@@ -177,6 +179,7 @@ export class LinkSession {
   readonly reserve: Required<ReserveOptions>;
   readonly base: number | undefined;
   readonly indirection: IndirectionMode;
+  readonly aliases: Map<string, string>;
   /** Reloadable functions by public name. */
   readonly reloadFuncs = new Map<string, LinkReloadFunc>();
   readonly addrIndex = new AddressIndex();
@@ -203,6 +206,7 @@ export class LinkSession {
     this.reserve = { ...DEFAULT_RESERVE, ...(opts.reserve ?? {}) };
     this.base = opts.base;
     this.indirection = opts.indirection ?? 'none';
+    this.aliases = opts.aliases ?? new Map();
   }
 
   /** Image address of a published global, or undefined. */
@@ -292,6 +296,8 @@ function sectionClass(s: ElfSection): number {
   if (s.sh_type === SHT_GROUP || s.sh_type === SHT_NOTE) return -1;
   if (s.sh_flags & SHF_TLS) return SegClass.TLS;
   if (s.sh_flags & SHF_EXECINSTR) return SegClass.RX;
+  // RELRO: written only by relocation, then read-only (the R view; we write through the alias).
+  if (s.name === '.data.rel.ro' || s.name.startsWith('.data.rel.ro.')) return SegClass.R;
   if (s.sh_flags & SHF_WRITE) return SegClass.RW;
   return SegClass.R;
 }
@@ -511,7 +517,7 @@ class Batch {
       changed = false;
       for (; scanned < this.refs.length; scanned++) {
         const ref = this.refs[scanned]!;
-        if (ref.weak || this.pending.has(ref.name) || this.s.symbols.byName.has(ref.name)) continue;
+        if (ref.weak || this.pending.has(ref.name) || this.s.symbols.byName.has(ref.name) || this.s.aliases.has(ref.name)) continue;
         for (const ar of this.s.archives) {
           const off = ar.index.get(ref.name);
           if (off === undefined) continue;
@@ -534,6 +540,22 @@ class Batch {
     const syms = this.s.symbols;
     const { hostIds } = this.s.internals();
     // Each batch definition's symbol index points at the winning definition of its name.
+    // gcc's `foo.localalias` (-fno-semantic-interposition) must reach foo's entry too, or its callers would never see a reload.
+    const entriesByInput = new Map<number, Map<string, LinkSymId>>();
+    for (const e of this.entries) {
+      let m = entriesByInput.get(e.input);
+      if (!m) entriesByInput.set(e.input, (m = new Map()));
+      m.set(`${e.name}.localalias`, e.entry);
+    }
+    for (const [inputId, aliases] of entriesByInput) {
+      const input = this.s.inputs[inputId]!;
+      input.obj.symbols.forEach((sym, i) => {
+        if (sym.bind === STB_LOCAL && sym.name.endsWith('.localalias')) {
+          const entry = aliases.get(sym.name);
+          if (entry !== undefined) input.symIds[i] = entry;
+        }
+      });
+    }
     for (const d of this.globalDefs) {
       if (d.weakIgnored) {
         d.input.symIds[d.symIndex] = syms.byName.get(d.name)!;
@@ -546,7 +568,9 @@ class Batch {
 
     const missing = new Map<string, Set<string>>();
     for (const ref of this.refs) {
-      let id = this.pending.get(ref.name)?.id ?? syms.byName.get(ref.name);
+      const alias = this.s.aliases.get(ref.name);
+      let id = alias !== undefined ? this.pending.get(alias)?.id ?? syms.byName.get(alias) : undefined;
+      id ??= this.pending.get(ref.name)?.id ?? syms.byName.get(ref.name);
       if (id === undefined && ref.name === '_GLOBAL_OFFSET_TABLE_') {
         if (this.gotSymId < 0) this.gotSymId = syms.add('_GLOBAL_OFFSET_TABLE_', 0, 0, SymKind.Image, STT_OBJECT, STB_LOCAL, -1, ref.input.generation);
         id = this.gotSymId;

@@ -51,6 +51,8 @@ const mallocFn = libc.func('uintptr_t malloc(size_t size)');
 const IoVec = koffi.struct('hotlink_iovec', { iov_base: 'uintptr_t', iov_len: 'size_t' });
 const processVmReadv = libc.func('intptr_t process_vm_readv(int pid, hotlink_iovec *local, unsigned long liovcnt, hotlink_iovec *remote, unsigned long riovcnt, unsigned long flags)');
 const getpidFn = libc.func('int getpid(void)');
+const pipe2Fn = libc.func('int pipe2(_Out_ int *fds, int flags)');
+const processVmWritev = libc.func('intptr_t process_vm_writev(int pid, hotlink_iovec *local, unsigned long liovcnt, hotlink_iovec *remote, unsigned long riovcnt, unsigned long flags)');
 void IoVec;
 let scratch = { address: 0, size: 0 };
 
@@ -81,6 +83,21 @@ export function safeRead(address: number, length: number): Uint8Array {
   if (scratch.size < length) scratch = { address: mallocFn(Math.max(length, 65536)), size: Math.max(length, 65536) };
   const n = Number(processVmReadv(getpidFn(), [{ iov_base: scratch.address, iov_len: length }], 1, [{ iov_base: address, iov_len: length }], 1, 0));
   return n > 0 ? Uint8Array.from(memoryView(scratch.address, n)) : new Uint8Array(0);
+}
+
+/** Writes bytes at `address` without faulting; returns how many were written (0 for unmapped or read-only memory). */
+export function safeWrite(address: number, bytes: Uint8Array): number {
+  if (bytes.length === 0) return 0;
+  if (scratch.size < bytes.length) scratch = { address: mallocFn(Math.max(bytes.length, 65536)), size: Math.max(bytes.length, 65536) };
+  memoryView(scratch.address, bytes.length).set(bytes);
+  return Math.max(0, Number(processVmWritev(getpidFn(), [{ iov_base: scratch.address, iov_len: bytes.length }], 1, [{ iov_base: address, iov_len: bytes.length }], 1, 0)));
+}
+
+/** A pipe (O_CLOEXEC): [read end, write end]. */
+export function createPipe(): [number, number] {
+  const fds = [0, 0];
+  if (pipe2Fn(fds, 0x80000) !== 0) throw new HotlinkError('memory', `pipe2 failed: ${errnoText()}`);
+  return [fds[0]!, fds[1]!];
 }
 
 export function protect(address: number, length: number, prot: number): void {

@@ -13,10 +13,10 @@ import { compileFiles, defaultCompiler } from '../cc/driver.js';
 
 const RUNTIME_FLAGS = ['-O2', '-g', '-fPIC', '-fno-stack-protector', '-w'];
 
-/** The repository's src/runtime, whether we run from src/ or dist/src/. */
-export function runtimeSourcePath(): string {
+/** A runtime source in the repository's src/runtime, whether we run from src/ or dist/src/. */
+export function runtimeSourcePath(file = 'hotlink_rt.c'): string {
   const here = dirname(fileURLToPath(import.meta.url));
-  const candidates = [join(here, 'hotlink_rt.c'), join(here, '..', '..', '..', 'src', 'runtime', 'hotlink_rt.c')];
+  const candidates = [join(here, file), join(here, '..', '..', '..', 'src', 'runtime', file)];
   for (const c of candidates) if (existsSync(c)) return c;
   throw new Error(`hotlink runtime source not found (looked in ${candidates.join(', ')})`);
 }
@@ -27,21 +27,21 @@ function cacheDir(): string {
 }
 
 /** The runtime object's bytes for compiler `cc` (compiling it once if needed). */
-export async function runtimeObject(cc = defaultCompiler()): Promise<{ name: string; bytes: Uint8Array }> {
-  const src = runtimeSourcePath();
+export async function runtimeObject(cc = defaultCompiler(), file = 'hotlink_rt.c'): Promise<{ name: string; bytes: Uint8Array }> {
+  const src = runtimeSourcePath(file);
   const text = readFileSync(src);
   const key = createHash('sha256').update(text).update('\0' + cc + '\0' + RUNTIME_FLAGS.join(' ')).digest('hex').slice(0, 20);
   const dir = cacheDir();
-  const file = join(dir, `hotlink_rt-${key}.o`);
-  if (existsSync(file)) return { name: file, bytes: readFileSync(file) };
+  const cached = join(dir, `${file.replace(/\.c$/, '')}-${key}.o`);
+  if (existsSync(cached)) return { name: cached, bytes: readFileSync(cached) };
   const [obj] = await compileFiles([src], { cc, defaults: RUNTIME_FLAGS });
   try {
     mkdirSync(dir, { recursive: true });
-    const tmp = `${file}.${process.pid}.tmp`;
+    const tmp = `${cached}.${process.pid}.tmp`;
     writeFileSync(tmp, obj!.bytes);
-    renameSync(tmp, file);
+    renameSync(tmp, cached);
   } catch {
     // A read-only home is fine: we just compile again next time.
   }
-  return { name: file, bytes: obj!.bytes };
+  return { name: cached, bytes: obj!.bytes };
 }
