@@ -18,9 +18,11 @@ import { HotlinkError, hex } from './errors.js';
 import { findLibrary, HostResolver } from './link/host.js';
 import { SEG_CLASS_NAMES } from './link/input.js';
 import { BatchResult, BatchStats, IndirectionMode, LinkReloadFunc, LinkSession, ReserveOptions } from './link/session.js';
-import { reloadFuncOf, storeSlot, validateReplacement } from './link/reload.js';
+import { abiSignatureOf, checkAbi, reloadFuncOf, storeSlot, validateReplacement } from './link/reload.js';
 import { SymKind } from './link/symbols.js';
-import { callNative, exitImmediately, mallocNative, mapFile, memoryView, registerCallback, safeRead } from './memory/native.js';
+import { callNative, dladdr, exitImmediately, mallocNative, mapFile, memoryView, registerCallback } from './memory/native.js';
+import { DebugView } from './dbg/view.js';
+import { unwind } from './dbg/unwind.js';
 import { runtimeObject } from './runtime/runtime.js';
 
 export interface JitOptions {
@@ -284,11 +286,18 @@ export class Jit {
     this.requireLinked();
     const t0 = performance.now();
     const elf: ElfObject[] = [];
-    for (const o of objects) {
-      if (isArchive(o.bytes)) this.session.archives.push(new Archive(o.bytes, o.name));
-      else elf.push(new ElfObject(o.bytes, o.name));
+    const archiveCount = this.session.archives.length;
+    let batch: BatchResult;
+    try {
+      for (const o of objects) {
+        if (isArchive(o.bytes)) this.session.archives.push(new Archive(o.bytes, o.name));
+        else elf.push(new ElfObject(o.bytes, o.name));
+      }
+      batch = this.session.linkBatch(elf, performance.now() - t0);
+    } catch (e) {
+      this.session.archives.length = archiveCount; // an archive of a failed batch is forgotten too
+      throw e;
     }
-    const batch = this.session.linkBatch(elf, performance.now() - t0);
     const syms = this.session.symbols;
     const symbols: SymbolInfo[] = batch.defined.map((name) => this.symbolInfo(syms.byName.get(name)!));
     const sections: AppendedSection[] = [];
@@ -337,10 +346,47 @@ export class Jit {
     const abi = this.checkAbi(f, elf, opts);
     const old = this.bodyInfo(f, f.current);
     const batch = this.session.linkBatch([elf], 0, { reloadOf: f });
+    if (opts.unchecked) this.liveAbi.set(name, abi.next); // an unchecked replacement becomes the live contract
     f.bodies.push(batch.reloadBody);
     f.current = f.bodies.length - 1;
     storeSlot(f.slotAddr, this.session.symbols.addr[batch.reloadBody]!);
-    return { name, entry: f.entryAddr, slot: f.slotAddr, old, new: this.bodyInfo(f, f.current), generation: this.session.generation, abi, callSites: this.session.patchSites.sitesOf(f.entryId).length };
+    return { name, entry: f.entryAddr, slot: f.slotAddr, old, new: this.bodyInfo(f, f.current), generation: this.session.generation, abi: abi.text, callSites: this.session.patchSites.sitesOf(f.entryId).length };
+  }
+
+  /**
+   * `reload FILE`: the recompiled file's object replaces every reloadable
+   * function whose code changed (bytes or relocations differ from the live
+   * body); its global data binds to the live data. One transaction: any
+   * failure (ABI mismatch, unresolved symbol, writable static data, …)
+   * swaps nothing.
+   */
+  reloadFileObject(object: { bytes: Uint8Array; name: string }, opts: ReloadOptions = {}): { swapped: ReloadReport[]; unchanged: string[]; added: string[] } {
+    this.requireLinked();
+    const elf = new ElfObject(object.bytes, object.name);
+    const s = this.session;
+    for (const sec of elf.sections) {
+      if ((sec.sh_flags & 2) === 0) continue;
+      if (sec.sh_type === 14 || sec.sh_type === 15 || sec.sh_type === 16) throw new HotlinkError('usage', `cannot reload ${object.name}: section ${sec.name} holds constructors or destructors`);
+    }
+    const writableStatic = elf.symbols.filter((x) => x.bind === STB_LOCAL && x.type === 1 && x.shndx > 0 && x.shndx < elf.sections.length && (elf.sections[x.shndx]!.sh_flags & 1) !== 0 && !/^\.data\.rel\.ro/.test(elf.sections[x.shndx]!.name));
+    if (writableStatic.length) throw new HotlinkError('usage', `cannot reload ${object.name}: it has writable static data (${writableStatic.map((x) => `'${x.name}'`).join(', ')}), which a reload would duplicate; reload its functions one by one`);
+    const targets = new Map<string, LinkReloadFunc>();
+    for (const x of elf.symbols) if (x.type === STT_FUNC && x.bind !== STB_LOCAL && x.shndx > 0 && s.reloadFuncs.has(x.name)) targets.set(x.name, s.reloadFuncs.get(x.name)!);
+    const changed = [...targets.keys()].filter((n) => functionChanged(elf, n, s));
+    const unchanged = [...targets.keys()].filter((n) => !changed.includes(n));
+    const abis = new Map(changed.map((n) => [n, this.checkAbi(targets.get(n)!, elf, opts)]));
+    const olds = new Map(changed.map((n) => [n, this.bodyInfo(targets.get(n)!, targets.get(n)!.current)]));
+    const batch = s.linkBatch([elf], 0, { reloadFile: targets });
+    const swapped: ReloadReport[] = [];
+    for (const [name, f] of targets) {
+      f.bodies.push(batch.reloadBodies.get(name)!);
+      if (!changed.includes(name)) continue;
+      f.current = f.bodies.length - 1;
+      storeSlot(f.slotAddr, s.symbols.addr[batch.reloadBodies.get(name)!]!);
+      if (opts.unchecked) this.liveAbi.set(name, abis.get(name)!.next);
+      swapped.push({ name, entry: f.entryAddr, slot: f.slotAddr, old: olds.get(name)!, new: this.bodyInfo(f, f.current), generation: s.generation, abi: abis.get(name)!.text, callSites: s.patchSites.sitesOf(f.entryId).length });
+    }
+    return { swapped, unchanged, added: batch.defined };
   }
 
   /**
@@ -366,8 +412,14 @@ export class Jit {
     return { body: n, address: this.session.symbols.addr[id]!, size: this.session.symbols.size[id]! };
   }
 
-  private checkAbi(_f: LinkReloadFunc, _elf: ElfObject, _opts: ReloadOptions): string | undefined {
-    return undefined;
+  /** Live ABI signatures by function name (derived once from the defining input's DWARF). */
+  private readonly liveAbi = new Map<string, ReturnType<typeof abiSignatureOf>>();
+
+  private checkAbi(f: LinkReloadFunc, elf: ElfObject, opts: ReloadOptions): { text?: string; next: ReturnType<typeof abiSignatureOf> } {
+    let live = this.liveAbi.get(f.name);
+    if (!live) this.liveAbi.set(f.name, (live = abiSignatureOf(this.session.inputs[f.input]!.obj, f.name)));
+    const next = abiSignatureOf(elf, f.name);
+    return { text: checkAbi(f.name, live, next, !!opts.unchecked), next };
   }
 
   private symbolInfo(id: number): SymbolInfo {
@@ -453,6 +505,11 @@ export class Jit {
     this.runPendingInit();
   }
 
+  /** Compiles one C file with this image's compiler and flags. */
+  async compile(file: string): Promise<{ bytes: Uint8Array; name: string }> {
+    return (await compileFiles([file], this.compileOptions()))[0]!;
+  }
+
   /**
    * Compiler options for this image. With reloadable functions, gcc must not
    * let a caller rely on the body it saw (IPA register allocation, cloning,
@@ -534,43 +591,48 @@ export class Jit {
 
   private reportCrash(): never {
     const at = this.lookup('__hotlink_crash')!;
-    const v = new DataView(this.read(at, 48).buffer);
+    const v = new DataView(this.read(at, 48 + 23 * 8).buffer);
     const signo = Number(v.getBigInt64(0, true));
     const code = Number(v.getBigInt64(8, true));
     const addr = Number(v.getBigUint64(16, true));
-    const pc = Number(v.getBigUint64(24, true));
-    const sp = Number(v.getBigUint64(32, true));
+    const gregs: bigint[] = [];
+    for (let i = 0; i < 23; i++) gregs.push(v.getBigUint64(48 + i * 8, true));
     const lines = [`hotlink: program terminated by ${signalName(signo)}${faultText(signo, code, addr)}`];
-    const where = this.describePc(pc);
-    lines.push(`  at ${hex(pc)}${where ? ` in ${where}` : ' (outside the image)'}`);
-    if (!where || where.includes('@stub')) {
-      // The PC is in a library: name the image function that called it (first return address on the stack inside the image).
-      const caller = this.scanStackForImageCaller(sp);
-      if (caller) lines.push(`  called from ${hex(caller.pc)} in ${caller.where}`);
+    try {
+      lines.push(...this.crashBacktrace(gregs));
+    } catch (e) {
+      const pc = Number(v.getBigUint64(24, true));
+      lines.push(`  #0 ${hex(pc)} in ${this.describePc(pc) ?? '?? (outside the image)'}   (no backtrace: ${(e as Error).message})`);
     }
     writeSync(2, lines.join('\n') + '\n');
     exitImmediately(128 + signo);
+  }
+
+  /** The crash's stack, symbolized like a debugger backtrace: function, file:line per frame. */
+  private crashBacktrace(gregs: bigint[]): string[] {
+    // ucontext gregs -> DWARF register numbers.
+    const order = [8, 9, 10, 11, 12, 13, 14, 15, 5, 4, 6, 3, 1, 0, 2, 7, 16];
+    const regs: (bigint | undefined)[] = [];
+    order.forEach((dw, i) => (regs[dw] = gregs[i]));
+    const view = new DebugView(this);
+    const frames = unwind(view, regs, { limit: 64, stopAfter: (f) => this.addrToSym(f.level ? f.pc - 1 : f.pc)?.name === 'main' });
+    return frames.map((f) => {
+      const pc = f.level ? f.pc - 1 : f.pc;
+      const sym = this.addrToSym(pc);
+      const loc = view.lineAt(pc);
+      if (sym) {
+        const name = sym.body !== undefined ? `${sym.name} (body ${sym.body}${sym.active === false ? ', inactive' : ''})` : sym.name;
+        return `  #${f.level} ${hex(f.pc)} in ${name}${loc ? ` at ${loc.file}:${loc.line}` : ` (${sym.file})`}`;
+      }
+      const host = dladdr(pc);
+      return `  #${f.level} ${hex(f.pc)} in ${host?.name ?? '??'}${host?.file ? ` from ${host.file}` : ''}`;
+    });
   }
 
   private describePc(pc: number): string | undefined {
     const s = this.addrToSym(pc);
     if (!s) return undefined;
     return `${s.name}+${hex(s.offset)} (${s.file})`;
-  }
-
-  private scanStackForImageCaller(sp: number): { pc: number; where: string } | undefined {
-    const rx = this.session.classes[0];
-    if (!rx || !sp) return undefined;
-    const bytes = safeRead(sp, 8 * 512);
-    const words = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-    for (let k = 0; k < bytes.byteLength >> 3; k++) {
-      const w = Number(words.getBigUint64(k * 8, true));
-      if (w > rx.start && w < rx.cursor) {
-        const where = this.describePc(w);
-        if (where && !where.includes('@stub')) return { pc: w, where };
-      }
-    }
-    return undefined;
   }
 
   private nativeArray(values: number[]): number {
@@ -612,6 +674,36 @@ function readInput(path: string): Uint8Array {
   } catch (e) {
     throw new HotlinkError('usage', `${path}: cannot read: ${(e as Error).message}`);
   }
+}
+
+/** Does function `name` in `elf` differ from its live body: code bytes, or relocations (offset, type, target, addend)? */
+export function functionChanged(elf: ElfObject, name: string, s: LinkSession): boolean {
+  const f = s.reloadFuncs.get(name)!;
+  const bodyId = f.bodies[f.current]!;
+  const old = s.inputs[s.symbols.input[bodyId]!]!.obj;
+  const pick = (o: ElfObject) => o.symbols.find((x) => x.name === name && x.shndx > 0 && x.bind !== STB_LOCAL);
+  const a = pick(old);
+  const b = pick(elf);
+  if (!a || !b) return true;
+  const code = (o: ElfObject, x: NonNullable<ReturnType<typeof pick>>) => o.contents(o.sections[x.shndx]!).subarray(x.st_value, x.st_value + x.st_size);
+  const ca = code(old, a);
+  const cb = code(elf, b);
+  if (ca.length !== cb.length || ca.some((v, i) => v !== cb[i])) return true;
+  const relocs = (o: ElfObject, x: NonNullable<ReturnType<typeof pick>>): string => {
+    const sec = o.sections[x.shndx]!;
+    if (sec.relaIndex < 0) return '';
+    const t = o.relocations(sec.relaIndex);
+    const out: string[] = [];
+    for (let i = 0; i < t.count; i++) {
+      const off = t.r_offset[i]!;
+      if (off < x.st_value || off >= x.st_value + x.st_size) continue;
+      const target = o.symbols[t.r_sym[i]!]!;
+      const targetName = target.type === 3 ? `section ${o.sections[target.shndx]?.name}` : target.name;
+      out.push(`${off - x.st_value}:${t.r_type[i]}:${targetName}:${t.r_addend[i]}`);
+    }
+    return out.join(',');
+  };
+  return relocs(old, a) !== relocs(elf, b);
 }
 
 const systemArchives = new Map<string, Archive>();

@@ -86,4 +86,6 @@ export interface Arch {
   writeEntry(mem: Uint8Array, offset: number, entryAddr: number, slotAddr: number): void;
   /** Makes freshly written code at [address, address+length) visible to instruction fetch. */
   flushICache(address: number, length: number): void;
+  /** Instruction start offsets in `code` by linear sweep (the debugger's breakpoint check), when the arch can decode. */
+  instructionStarts?(code: Uint8Array): number[];
 }

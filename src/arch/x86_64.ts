@@ -11,6 +11,7 @@
 import { EM_X86_64 } from '../elf/elf.js';
 import { hex } from '../errors.js';
 import { Arch, FixupValues, RelocInfo, RelocNeed } from './arch.js';
+import { instructionStarts } from './x86_64-insn.js';
 
 // Relocation type numbers (psABI table 4.9).
 export const R_X86_64_NONE = 0;
@@ -273,6 +274,10 @@ export const x86_64: Arch = {
 
   flushICache(): void {
     // x86 keeps instruction fetch coherent with stores.
+  },
+
+  instructionStarts(code: Uint8Array): number[] {
+    return instructionStarts(code);
   },
 };
 

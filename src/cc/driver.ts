@@ -20,6 +20,8 @@ export interface CompileOptions {
   onDiagnostics?: (text: string) => void;
   /** Default flags placed before the user's; default ['-g', '-fPIC']. */
   defaults?: string[];
+  /** Directory the compiler runs in (sources are then named relative to it in diagnostics). */
+  cwd?: string;
 }
 
 export interface CompiledObject {
@@ -85,7 +87,9 @@ export async function compileSource(text: string, name: string, opts: CompileOpt
   try {
     const src = join(dir, basename(name).endsWith('.c') ? basename(name) : basename(name) + '.c');
     writeFileSync(src, text);
-    const [obj] = await compileFiles([src], opts);
+    // Debug info names the source as given (`name`), not the temporary path.
+    const prefixMap = compilerFamily(opts.cc) === 'tcc' ? [] : [`-ffile-prefix-map=${dir}=.`];
+    const [obj] = await compileFiles([basename(src)], { ...opts, cwd: dir, flags: [...(opts.flags ?? []), ...prefixMap] });
     return { ...obj!, source: name, name: name.replace(/\.c$/, '') + '.o' };
   } finally {
     rmSync(dir, { recursive: true, force: true });
@@ -102,7 +106,7 @@ function runCompiler(opts: CompileOptions, args: string[]): Promise<{ status: nu
   const argv = cc.split(/\s+/).filter(Boolean);
   return new Promise((resolve) => {
     let diagnostics = '';
-    const child = spawn(argv[0]!, [...argv.slice(1), ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(argv[0]!, [...argv.slice(1), ...args], { stdio: ['ignore', 'pipe', 'pipe'], cwd: opts.cwd });
     child.stdout.on('data', (d: Buffer) => (diagnostics += d.toString()));
     child.stderr.on('data', (d: Buffer) => (diagnostics += d.toString()));
     child.on('error', (e) => resolve({ status: 127, diagnostics: `hotlink: cannot run the C compiler '${cc}': ${e.message}\n`, command: cc }));

@@ -11,6 +11,7 @@ import { Jit, LinkStats } from '../jit.js';
 import { PHASES, ReserveOptions } from '../link/session.js';
 
 const USAGE = `usage: hotlink run [options] [compiler flags] <inputs>... [-- program args]
+       hotlink dbg [-x FILE] [-ex CMD] [--batch] [compiler flags] <inputs>... [-- program args]
 
 inputs:  .c sources (compiled with $CC or cc: -c -g -fPIC + your flags), .o objects,
          .a archives, -lNAME libraries, -LDIR library directories
@@ -94,6 +95,33 @@ async function run(args: string[]): Promise<never> {
   return jit.run([argv0, ...a.programArgs], a.stats ? { atExit: () => writeSync(2, formatStats(stats)) } : {});
 }
 
+async function dbg(args: string[]): Promise<never> {
+  // Our own options first: -x FILE (commands), -ex CMD, --batch; the rest is as for `run`.
+  const scripts: string[] = [];
+  const commands: string[] = [];
+  let batch = false;
+  const rest: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i]!;
+    if (a === '--') {
+      rest.push(...args.slice(i));
+      break;
+    }
+    if (a === '-x' || a === '--command') scripts.push(args[++i] ?? '');
+    else if (a === '-ex' || a === '--eval-command') commands.push(args[++i] ?? '');
+    else if (a === '--batch' || a === '-batch') batch = true;
+    else rest.push(a);
+  }
+  const a = parseRunArgs(rest);
+  if (a.inputs.length === 0) throw new HotlinkError('usage', `no input files\nusage: hotlink dbg [-x FILE] [-ex CMD] [--batch] [compiler flags] <inputs>... [-- program args]`);
+  const { Debugger } = await import('../dbg/debugger.js');
+  const { runRepl } = await import('../dbg/cli.js');
+  const debuggerInstance = await Debugger.create({ inputs: a.inputs, cc: a.cc, cflags: a.cflags, libraries: a.libraries, libraryPaths: a.libraryPaths, reserve: a.reserve });
+  const argv0 = basename(a.inputs[0]!).replace(/\.[^.]*$/, '');
+  const status = await runRepl(debuggerInstance, { scripts, commands, batch, programArgs: a.programArgs, argv0 });
+  process.exit(status);
+}
+
 export function main(argv: string[]): void {
   const [command, ...rest] = argv;
   const fail = (e: unknown): void => {
@@ -106,6 +134,8 @@ export function main(argv: string[]): void {
   };
   if (command === 'run') {
     run(rest).catch(fail);
+  } else if (command === 'dbg') {
+    dbg(rest).catch(fail);
   } else if (command === '--help' || command === '-h' || command === 'help' || command === undefined) {
     writeSync(command === undefined ? 2 : 1, USAGE);
     process.exit(command === undefined ? 2 : 0);

@@ -129,21 +129,26 @@ export class HostResolver {
    * for IFUNC-selected implementations such as strlen's __strlen_avx2.
    */
   isFunction(addr: number): boolean {
-    return executableMappings(addr).some(([lo, hi]) => addr >= lo && addr < hi);
+    let f = codeAddresses.get(addr);
+    if (f === undefined) codeAddresses.set(addr, (f = executableMappings(addr).some(([lo, hi]) => addr >= lo && addr < hi)));
+    return f;
   }
 }
 
-let execRanges: [number, number][] = [];
+/** Host address -> lies in executable memory (libraries are never unloaded, so answers stay true). */
+const codeAddresses = new Map<number, boolean>();
+/** The process's mappings as [start, end, executable], sorted; re-read when an address is in none of them. */
+let mappings: [number, number, boolean][] = [];
 
-/** The executable mappings of the process, re-read when `addr` is in none of the cached ones (a library was loaded since). */
 function executableMappings(addr: number): [number, number][] {
-  if (execRanges.some(([lo, hi]) => addr >= lo && addr < hi)) return execRanges;
-  execRanges = [];
-  for (const line of readFileSync('/proc/self/maps', 'latin1').split('\n')) {
-    const m = /^([0-9a-f]+)-([0-9a-f]+) ..x/.exec(line);
-    if (m) execRanges.push([parseInt(m[1]!, 16), parseInt(m[2]!, 16)]);
+  if (!mappings.some(([lo, hi]) => addr >= lo && addr < hi)) {
+    mappings = [];
+    for (const line of readFileSync('/proc/self/maps', 'latin1').split('\n')) {
+      const m = /^([0-9a-f]+)-([0-9a-f]+) ..(.)/.exec(line);
+      if (m) mappings.push([parseInt(m[1]!, 16), parseInt(m[2]!, 16), m[3] === 'x']);
+    }
   }
-  return execRanges;
+  return mappings.filter((m) => m[2]).map(([lo, hi]) => [lo, hi]);
 }
 
 let exeData: [number, number][] | undefined;

@@ -14,6 +14,9 @@ import {
 } from '../elf/elf.js';
 import { HotlinkError, hex } from '../errors.js';
 import { memoryView } from '../memory/native.js';
+import { readDebugInfo, sectionOffsetSymbolValue } from '../dwarf/index.js';
+import { subprograms } from '../dwarf/program.js';
+import { abiSignature, AbiSignature, formatAbiSignature, sameAbi } from '../dwarf/abi.js';
 import { LinkReloadFunc, LinkSession } from './session.js';
 
 /** Rejects a replacement object that is not function-only (§10), with a message naming the offending part. */
@@ -70,4 +73,33 @@ export function reloadFuncOf(session: LinkSession, name: string): LinkReloadFunc
   }
   if (session.symbols.byName.has(name)) throw new HotlinkError('usage', `cannot reload '${name}': it is not a reloadable function (only global C functions of your own inputs are)`);
   throw new HotlinkError('usage', `cannot reload '${name}': no such function in the image`);
+}
+
+/** A function's ABI signature from an object's DWARF, or why there is none. */
+export function abiSignatureOf(obj: ElfObject, name: string): { sig?: AbiSignature; reason?: string } {
+  try {
+    const dbg = readDebugInfo(obj, sectionOffsetSymbolValue(obj));
+    const def = subprograms(dbg.info, { withCode: true }).find((s) => s.name === name && !s.declaration);
+    if (!def) return { reason: `${obj.file} has no DWARF description of '${name}' (compile with -g)` };
+    const why: { reason?: string } = {};
+    const sig = abiSignature(def, why);
+    return sig ? { sig } : { reason: `the signature of '${name}' in ${obj.file} is unbounded: ${why.reason}` };
+  } catch (e) {
+    return { reason: `the debug info of ${obj.file} is unreadable: ${(e as Error).message}` };
+  }
+}
+
+/**
+ * HOT_RELOAD.md §11: the replacement must be callable through the old
+ * entry. Returns the formatted signature; throws naming both signatures on
+ * a mismatch, or when either is missing (unless `unchecked`).
+ */
+export function checkAbi(name: string, live: { sig?: AbiSignature; reason?: string }, next: { sig?: AbiSignature; reason?: string }, unchecked: boolean): string | undefined {
+  if (unchecked) return next.sig ? formatAbiSignature(next.sig) : undefined;
+  if (!live.sig) throw new HotlinkError('usage', `cannot check the ABI of '${name}': ${live.reason}; reload with unchecked to replace it anyway`);
+  if (!next.sig) throw new HotlinkError('usage', `cannot check the ABI of the replacement of '${name}': ${next.reason}; reload with unchecked to replace it anyway`);
+  if (!sameAbi(live.sig, next.sig)) {
+    throw new HotlinkError('usage', `ABI mismatch for '${name}': the live function is ${formatAbiSignature(live.sig)}, the replacement is ${formatAbiSignature(next.sig)}; callers would pass arguments or take the result differently`);
+  }
+  return formatAbiSignature(next.sig);
 }

@@ -82,6 +82,8 @@ export interface BatchResult {
   stats: BatchStats;
   /** For a reload batch: the LinkSymId of the new body. */
   reloadBody: LinkSymId;
+  /** For a reload-file batch: new body ids by function name. */
+  reloadBodies: Map<string, LinkSymId>;
 }
 
 interface ClassRange {
@@ -166,6 +168,12 @@ export interface BatchOptions {
   reloadable?: (obj: ElfObject) => boolean;
   /** Link the batch as a replacement body of this reloadable function (validated by the caller). */
   reloadOf?: LinkReloadFunc;
+  /**
+   * `reload FILE`: every definition of one of these functions becomes a new
+   * body (published by the caller only where the code changed), and the
+   * file's global data binds to the live definitions instead of new copies.
+   */
+  reloadFile?: Map<string, LinkReloadFunc>;
 }
 
 export class LinkSession {
@@ -352,6 +360,7 @@ class Batch {
   private slotStart = 0;
   /** For a reload batch: the new body's id. */
   reloadBody = -1;
+  readonly reloadBodies = new Map<string, LinkSymId>();
 
   constructor(s: LinkSession, txn: Txn, objects: ElfObject[], readMs: number, opts: BatchOptions) {
     this.s = s;
@@ -370,6 +379,9 @@ class Batch {
   run(): BatchResult {
     const generation = this.s.generation + 1;
     for (const obj of this.objects) this.addInput(obj, generation, this.s.indirection === 'exported-funcs' && !this.opts.reloadOf && (this.opts.reloadable?.(obj) ?? true));
+    if (this.opts.reloadFile && this.s.classes[SegClass.TLS] && this.inputs.some((i) => i.obj.sections.some((sec) => sec.sh_flags & SHF_TLS && sec.sh_size > 0))) {
+      throw new HotlinkError('usage', `cannot reload ${this.objects[0]?.file}: it defines __thread data; reload replaces functions only`);
+    }
     this.pullArchives(generation);
     this.resolve();
     this.lap('resolve');
@@ -449,7 +461,20 @@ class Batch {
         this.reloadBody = body;
         continue;
       }
+      const fileReload = this.opts.reloadFile?.get(sym.name);
+      if (fileReload) {
+        const body = this.newDefinition(input, i);
+        syms.name[body] = `${sym.name}$body$${fileReload.bodies.length}`;
+        input.symIds[i] = fileReload.entryId;
+        this.reloadBodies.set(sym.name, body);
+        continue;
+      }
       const live = syms.byName.get(sym.name);
+      if (live !== undefined && this.opts.reloadFile && sym.type !== STT_FUNC) {
+        // The recompiled file's global data is the live data (its new copy stays unused).
+        input.symIds[i] = live;
+        continue;
+      }
       if (live !== undefined) {
         if (common) {
           // A tentative definition of a name the image already defines is a reference to it.
@@ -460,6 +485,7 @@ class Batch {
         input.symIds[i] = id;
         if (!strong) {
           // §9: a new weak definition is ignored for global resolution; it stays as an object-local symbol.
+          syms.bind[id] = STB_LOCAL;
           this.globalDefs.push({ input, symIndex: i, name: sym.name, weakIgnored: true });
           continue;
         }
@@ -1079,6 +1105,7 @@ class Batch {
       init: lists[1]!,
       fini: lists[2]!,
       reloadBody: this.reloadBody,
+      reloadBodies: this.reloadBodies,
       stats: {
         phases: this.phaseMs,
         inputs: this.inputs.length,

@@ -122,6 +122,7 @@ struct hotlink_crash {
     uint64_t pc;
     uint64_t sp;
     uint64_t fp;
+    uint64_t gregs[32]; /* the whole register context (x86-64: the 23 ucontext gregs), for the symbolized backtrace */
 };
 struct hotlink_crash __hotlink_crash;
 
@@ -160,6 +161,7 @@ static void on_fatal(int sig, siginfo_t *info, void *uctx) {
     __hotlink_crash.pc = uc->uc_mcontext.gregs[REG_RIP];
     __hotlink_crash.sp = uc->uc_mcontext.gregs[REG_RSP];
     __hotlink_crash.fp = uc->uc_mcontext.gregs[REG_RBP];
+    memcpy(__hotlink_crash.gregs, uc->uc_mcontext.gregs, sizeof uc->uc_mcontext.gregs);
 #elif defined(__aarch64__)
     __hotlink_crash.pc = uc->uc_mcontext.pc;
     __hotlink_crash.sp = uc->uc_mcontext.sp;

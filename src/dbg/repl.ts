@@ -1,0 +1,764 @@
+// The `hotlink dbg` command interpreter: GDB's command names,
+// abbreviations and output formats over the Debugger engine, plus the
+// commands that change a stopped program — `jit { ... }` (append C code),
+// `reload FUNC from FILE`, `reload FILE`, `rollback FUNC [GEN]`. The same
+// interpreter serves scripts (-x FILE, stdin that is not a terminal) and
+// the interactive prompt (line editing, history, completion).
+
+import { existsSync, readFileSync } from 'node:fs';
+import { relative, isAbsolute } from 'node:path';
+import { HotlinkError, hex } from '../errors.js';
+import { CType, typeName, sizeOf } from '../dwarf/types.js';
+import { Debugger, FrameDescription, parseLocation } from './debugger.js';
+import { examineMemory, formatValue, FormatLetter, MemoryReader, UnitSize } from './format.js';
+import { StopEvent, GREG_NAMES, RegisterName } from './session.js';
+import { Frame } from './unwind.js';
+
+export interface ReplOutput {
+  write(text: string): void;
+}
+
+/** What expression evaluation returns (src/dbg/expr.ts). */
+type EvalResult =
+  | { kind: 'value'; type: CType; bytes: Uint8Array; address?: number }
+  | { kind: 'void' }
+  | { kind: 'stopped'; stop: StopEvent };
+type Evaluator = (dbg: Debugger, text: string, opts?: { frame?: number }) => Promise<EvalResult>;
+
+const COMMANDS = [
+  'run', 'start', 'continue', 'next', 'step', 'stepi', 'nexti', 'finish', 'until', 'advance', 'break', 'tbreak', 'delete', 'disable', 'enable',
+  'info', 'backtrace', 'bt', 'where', 'frame', 'up', 'down', 'print', 'call', 'output', 'x', 'list', 'kill', 'help', 'quit', 'jit', 'reload', 'rollback', 'condition', 'display',
+];
+const INFO_SUBCOMMANDS = ['breakpoints', 'functions', 'variables', 'locals', 'args', 'frame', 'registers', 'source', 'sharedlibrary', 'line'];
+
+const ALIASES: Record<string, string> = {
+  r: 'run', c: 'continue', cont: 'continue', n: 'next', s: 'step', si: 'stepi', ni: 'nexti', fin: 'finish', u: 'until', b: 'break', br: 'break', tb: 'tbreak',
+  d: 'delete', dis: 'disable', disa: 'disable', en: 'enable', i: 'info', bt: 'backtrace', where: 'backtrace', f: 'frame', p: 'print', inspect: 'print', l: 'list', k: 'kill', h: 'help', q: 'quit', exit: 'quit',
+};
+
+export class Repl {
+  readonly dbg: Debugger;
+  private readonly out: ReplOutput;
+  private readonly programArgs: string[];
+  private readonly argv0: string;
+  private history: { type: CType; bytes: Uint8Array }[] = [];
+  private jitLines: string[] | undefined;
+  private jitCount = 0;
+  private lastFunction: string | undefined;
+  private listNext: { file: string; line: number } | undefined;
+  private lastExamine: { address: number; format: FormatLetter; size: UnitSize } | undefined;
+  private evaluator: Evaluator | undefined;
+  readonly pid = process.pid;
+
+  constructor(dbg: Debugger, out: ReplOutput, opts: { programArgs?: string[]; argv0?: string } = {}) {
+    this.dbg = dbg;
+    this.out = out;
+    this.programArgs = opts.programArgs ?? [];
+    this.argv0 = opts.argv0 ?? 'a.out';
+  }
+
+  /** The prompt to show: `(hotlink) `, or `>` while a `jit {` block is open. */
+  get prompt(): string {
+    return this.jitLines ? '>' : '(hotlink) ';
+  }
+
+  private say(text: string): void {
+    this.out.write(text.endsWith('\n') ? text : text + '\n');
+  }
+
+  /** Runs one input line; resolves true when the session should end. */
+  async line(raw: string): Promise<boolean> {
+    if (this.jitLines) {
+      if (raw.trim() === '}') {
+        const src = this.jitLines.join('\n') + '\n';
+        this.jitLines = undefined;
+        await this.guard(() => this.jitAppend(src));
+      } else this.jitLines.push(raw);
+      return false;
+    }
+    const text = raw.trim();
+    if (!text || text.startsWith('#')) return false;
+    let quit = false;
+    await this.guard(async () => {
+      quit = await this.command(text);
+    });
+    return quit;
+  }
+
+  private async guard(fn: () => Promise<void>): Promise<void> {
+    try {
+      await fn();
+    } catch (e) {
+      if (e instanceof HotlinkError) this.say(e.message);
+      else this.say(`internal error: ${(e as Error)?.stack ?? String(e)}`);
+    }
+  }
+
+  private async command(text: string): Promise<boolean> {
+    // `print/x expr`, `x/4xw addr`: the format sticks to the command word.
+    const m = /^([A-Za-z_]+)(\/\S*)?\s*(.*)$/s.exec(text);
+    if (!m) throw new HotlinkError('usage', `Undefined command: "${text}".  Try "help".`);
+    const word = m[1]!;
+    const fmt = m[2]?.slice(1);
+    const arg = m[3]!.trim();
+    const cmd = ALIASES[word] ?? COMMANDS.find((c) => c === word) ?? uniquePrefix(word, COMMANDS);
+    if (!cmd) throw new HotlinkError('usage', `Undefined command: "${word}".  Try "help".`);
+    switch (cmd) {
+      case 'quit':
+        if (this.dbg.session.state === 'running' || this.dbg.session.state === 'stopped') await this.dbg.session.kill();
+        return true;
+      case 'help':
+        this.say(HELP);
+        return false;
+      case 'run':
+      case 'start':
+        await this.run(arg, cmd === 'start');
+        return false;
+      case 'continue': {
+        const n = arg ? Number(arg) : 1;
+        if (n > 1) for (const bp of this.dbg.session.breakpoints.values()) if (this.lastStopBreakpoint() === bp.id) this.say(`Will ignore next ${n - 1} crossings of breakpoint ${bp.id}.  Continuing.`);
+        this.say('Continuing.');
+        let ev = await this.dbg.continue();
+        for (let i = 1; i < n && ev.reason.kind === 'breakpoint'; i++) ev = await this.dbg.continue();
+        this.reportStop(ev);
+        return false;
+      }
+      case 'next':
+      case 'step':
+      case 'stepi':
+      case 'nexti': {
+        const n = arg ? Number(arg) : 1;
+        let ev: StopEvent | undefined;
+        for (let i = 0; i < n; i++) {
+          ev = cmd === 'next' ? await this.dbg.next() : cmd === 'step' ? await this.dbg.step() : await this.dbg.stepi();
+          if (ev.reason.kind !== 'step') break;
+        }
+        this.reportStop(ev!, cmd === 'stepi' || cmd === 'nexti');
+        return false;
+      }
+      case 'finish':
+        await this.finish();
+        return false;
+      case 'until':
+      case 'advance':
+        this.reportStop(await this.dbg.until(arg || undefined));
+        return false;
+      case 'break':
+      case 'tbreak':
+        this.breakCommand(arg, cmd === 'tbreak');
+        return false;
+      case 'condition': {
+        const [num, ...rest] = arg.split(/\s+/);
+        const bp = this.dbg.session.breakpoints.get(Number(num));
+        if (!bp) throw new HotlinkError('usage', `No breakpoint number ${num}.`);
+        const cond = rest.join(' ');
+        bp.conditionText = cond || undefined;
+        bp.condition = cond ? await this.conditionOf(cond) : undefined;
+        if (!cond) this.say(`Breakpoint ${bp.id} now unconditional.`);
+        return false;
+      }
+      case 'delete':
+        if (!arg) for (const id of [...this.dbg.session.breakpoints.keys()]) this.dbg.session.deleteBreakpoint(id);
+        else for (const id of arg.replace(/^breakpoints?\s*/, '').split(/\s+/)) this.dbg.session.deleteBreakpoint(Number(id));
+        return false;
+      case 'disable':
+      case 'enable': {
+        const ids = arg ? arg.split(/\s+/).map(Number) : [...this.dbg.session.breakpoints.keys()];
+        for (const id of ids) this.dbg.session.enableBreakpoint(id, cmd === 'enable');
+        return false;
+      }
+      case 'info':
+        await this.info(arg);
+        return false;
+      case 'backtrace':
+        this.backtrace(arg);
+        return false;
+      case 'frame':
+      case 'up':
+      case 'down':
+        this.frameCommand(cmd, arg);
+        return false;
+      case 'print':
+      case 'call':
+      case 'output':
+        await this.print(arg, fmt as FormatLetter | undefined, cmd);
+        return false;
+      case 'x':
+        await this.examine(arg, fmt);
+        return false;
+      case 'list':
+        this.list(arg);
+        return false;
+      case 'kill':
+        if (this.dbg.session.state === 'not-started' || this.dbg.session.state === 'exited') throw new HotlinkError('usage', 'The program is not being run.');
+        await this.dbg.session.kill();
+        this.say(`[Inferior 1 (process ${this.pid}) killed]`);
+        return false;
+      case 'jit':
+        if (!/^\{/.test(arg)) throw new HotlinkError('usage', 'usage: jit { C declarations and definitions ... }');
+        this.jitLines = [];
+        {
+          const rest = arg.slice(1);
+          const close = rest.lastIndexOf('}');
+          if (close >= 0 && rest.slice(close + 1).trim() === '') {
+            const src = rest.slice(0, close);
+            this.jitLines = undefined;
+            await this.jitAppend(src + '\n');
+          } else if (rest.trim()) this.jitLines.push(rest);
+        }
+        return false;
+      case 'reload':
+        await this.reload(arg);
+        return false;
+      case 'rollback': {
+        const [fn, gen] = arg.split(/\s+/);
+        if (!fn) throw new HotlinkError('usage', 'usage: rollback FUNCTION [BODY]');
+        const r = await this.dbg.rollback(fn, gen === undefined ? undefined : Number(gen));
+        this.say(`Rolled back ${fn}: body ${r.report.old.body} -> body ${r.report.new.body} at ${hex(r.report.new.address)} (generation ${r.report.generation}).`);
+        this.reportRebind(r.breakpoints);
+        return false;
+      }
+      case 'display':
+        await this.print(arg, fmt as FormatLetter | undefined, 'print');
+        return false;
+      default:
+        throw new HotlinkError('usage', `Undefined command: "${word}".  Try "help".`);
+    }
+  }
+
+  private lastStopBreakpoint(): number | undefined {
+    const r = this.dbg.session.lastStop?.reason;
+    return r?.kind === 'breakpoint' ? r.id : undefined;
+  }
+
+  // ---- Running and stops ------------------------------------------------------------------
+
+  private async run(arg: string, start: boolean): Promise<void> {
+    const state = this.dbg.session.state;
+    if (state === 'running' || state === 'stopped') await this.dbg.session.kill();
+    const args = arg ? splitArgs(arg) : this.programArgs;
+    this.say(`Starting program: ${[this.argv0, ...args].join(' ')}`);
+    if (start) {
+      const bp = this.dbg.breakAt('main', { temporary: true });
+      this.say(`Temporary breakpoint ${bp.id} at ${hex(bp.addresses[0] ?? 0)}${this.fileLineSuffix(bp.addresses[0])}.`);
+    }
+    this.lastFunction = undefined;
+    const ev = await this.dbg.run([this.argv0, ...args]);
+    this.reportStop(ev);
+  }
+
+  private async finish(): Promise<void> {
+    const frames = this.dbg.frames();
+    const f = frames[this.dbg.selectedFrame];
+    if (!f) throw new HotlinkError('usage', 'The program is not being run.');
+    this.say(`Run till exit from #${f.level}  ${this.frameLine(f, true)}`);
+    const r = await this.dbg.finish();
+    this.reportStop(r.stop);
+    if (r.value && r.function) {
+      const fn = this.dbg.view.functionAt(frames[this.dbg.selectedFrame]?.pc ?? f.pc);
+      const type = this.returnTypeOf(f);
+      void fn;
+      if (type && typeName(type) !== 'void') {
+        const bytes = isFloatType(type) ? r.value.xmm0 : leBytes(r.value.rax, 8);
+        this.say(`Value returned is ${this.record(type, bytes)}`);
+      }
+    }
+  }
+
+  private returnTypeOf(f: Frame): CType | undefined {
+    return this.dbg.functionOf(f)?.sub.returnType;
+  }
+
+  /** Prints a stop like GDB does. */
+  reportStop(ev: StopEvent, instruction = false): void {
+    const r = ev.reason;
+    switch (r.kind) {
+      case 'exited':
+        this.say(r.status === 0 ? `[Inferior 1 (process ${this.pid}) exited normally]` : `[Inferior 1 (process ${this.pid}) exited with code ${r.status.toString(8).padStart(2, '0')}]`);
+        this.lastFunction = undefined;
+        return;
+      case 'killed':
+        this.say(`\nProgram terminated with signal ${signalShort(r.signo)}.\nThe program no longer exists.`);
+        return;
+      case 'signal':
+        this.say(`\nProgram received signal ${signalShort(r.signo)}.`);
+        this.showLocation(true, false);
+        return;
+      case 'interrupt':
+        this.say(`\nProgram received signal SIGINT, Interrupt.`);
+        this.showLocation(true, false);
+        return;
+      case 'breakpoint': {
+        const bp = this.dbg.session.breakpoints.get(r.id);
+        const temp = bp ? bp.temporary : !this.dbg.session.breakpoints.has(r.id);
+        this.say('');
+        this.showLocation(true, false, `${temp ? 'Temporary breakpoint' : 'Breakpoint'} ${r.id}, `);
+        return;
+      }
+      case 'call-returned':
+        this.say(`Run till exit from the function called from the debugger.`);
+        if (r.value !== undefined) this.say(`Value returned is ${r.value}`);
+        this.showLocation(true, false);
+        return;
+      case 'start':
+      case 'step':
+        this.showLocation(false, instruction);
+        return;
+    }
+  }
+
+  /** `func (args) at file:line` and the source line; the header only when the function changed or `always`. */
+  private showLocation(always: boolean, instruction: boolean, prefix = ''): void {
+    const frames = this.dbg.frames();
+    const f = frames[0];
+    if (!f) return;
+    const d = this.dbg.describe(f);
+    const loc = this.dbg.view.lineAt(f.pc);
+    const midLine = loc && loc.address !== f.pc;
+    const fnKey = `${d.function}@${frames.length}`;
+    if (always || fnKey !== this.lastFunction || !loc) {
+      this.say(`${prefix}${midLine || !loc ? `${hex16(f.pc)} in ` : ''}${this.frameLine(f, false)}`);
+    }
+    this.lastFunction = fnKey;
+    if (loc) {
+      const src = this.sourceLine(loc.file, loc.line);
+      this.say(`${instruction && midLine ? `${hex16(f.pc)}\t` : ''}${loc.line}\t${src ?? `in ${this.displayPath(loc.file)}`}`);
+      this.listNext = { file: loc.file, line: Math.max(1, loc.line - 5) };
+    }
+  }
+
+  /** `twice (x=0) at prog.c:2` for a frame. */
+  private frameLine(f: Frame, withAddress: boolean): string {
+    const d = this.dbg.describe(f);
+    const args = d.inImage ? this.argsText(f.level) : '';
+    const where = d.file ? ` at ${this.displayPath(d.file)}:${d.line}` : d.library ? ` from ${d.library}` : '';
+    const body = d.body !== undefined && d.active === false ? ` [body ${d.body}, replaced]` : '';
+    return `${withAddress && f.level > 0 ? `${hex16(f.pc)} in ` : ''}${d.function} (${args})${body}${where}`;
+  }
+
+  private argsText(level: number): string {
+    return this.dbg.variablesOf(level, 'args').map((v) => `${v.name}=${v.bytes ? this.fmt(v.type, v.bytes, { typePrefix: false }) : v.error}`).join(', ');
+  }
+
+  private fmt(type: CType, bytes: Uint8Array, opts: { format?: FormatLetter; typePrefix?: boolean; address?: number } = {}): string {
+    try {
+      return formatValue(type, bytes, this.memory(), { ...opts, symbolize: (a) => this.symbolize(a) });
+    } catch (e) {
+      return `<error: ${(e as Error).message}>`;
+    }
+  }
+
+  private memory(): MemoryReader {
+    return { read: (a, n) => this.dbg.session.readMemory(a, n) };
+  }
+
+  private symbolize(address: number): string | undefined {
+    const s = this.dbg.jit.addrToSym(address);
+    if (!s || s.name.endsWith('@stub')) return undefined;
+    return s.offset ? `${s.name}+${s.offset}` : s.name;
+  }
+
+  private record(type: CType, bytes: Uint8Array, format?: FormatLetter): string {
+    this.history.push({ type, bytes });
+    return `$${this.history.length} = ${this.fmt(type, bytes, { format })}`;
+  }
+
+  private fileLineSuffix(address: number | undefined): string {
+    if (address === undefined) return '';
+    const loc = this.dbg.view.lineAt(address);
+    return loc ? `: file ${this.displayPath(loc.file)}, line ${loc.line}` : '';
+  }
+
+  private displayPath(file: string): string {
+    if (!isAbsolute(file)) return file;
+    const rel = relative(process.cwd(), file);
+    return rel.startsWith('..') ? file : rel;
+  }
+
+  private readonly sources = new Map<string, string[] | null>();
+
+  /** Source text of `jit { }` snippets, by the name their debug info gives. */
+  readonly snippets = new Map<string, string>();
+
+  private sourceLine(file: string, line: number): string | undefined {
+    const snippet = this.snippets.get(file) ?? this.snippets.get(file.replace(/^.*\//, ''));
+    if (snippet !== undefined) return snippet.split('\n')[line - 1];
+    let lines = this.sources.get(file);
+    if (lines === undefined) {
+      lines = existsSync(file) ? readFileSync(file, 'utf8').split('\n') : null;
+      this.sources.set(file, lines);
+    }
+    return lines?.[line - 1];
+  }
+
+  // ---- Breakpoints ---------------------------------------------------------------------------
+
+  private breakCommand(arg: string, temporary: boolean): void {
+    const m = /^(.*?)(?:\s+if\s+(.+))?$/s.exec(arg)!;
+    let location = m[1]!.trim();
+    const cond = m[2]?.trim();
+    if (!location) {
+      const f = this.dbg.frames()[this.dbg.selectedFrame];
+      if (!f) throw new HotlinkError('usage', 'No default breakpoint location: the program is not running.');
+      location = `*${f.pc}`;
+    }
+    const bp = this.dbg.breakAt(location, { temporary, conditionText: cond });
+    if (cond) void this.conditionOf(cond).then((c) => (bp.condition = c));
+    const kind = temporary ? 'Temporary breakpoint' : 'Breakpoint';
+    if (!bp.addresses.length) {
+      this.say(`No source file or function named "${location}" in the image yet.\n${kind} ${bp.id} (${location}) pending.`);
+      return;
+    }
+    if (bp.addresses.length > 1) this.say(`${kind} ${bp.id} at ${bp.addresses.map(hex).join(', ')}: ${location}. (${bp.addresses.length} locations)`);
+    else this.say(`${kind} ${bp.id} at ${hex(bp.addresses[0]!)}${this.fileLineSuffix(bp.addresses[0])}.`);
+  }
+
+  private async conditionOf(text: string): Promise<(s: unknown) => Promise<boolean>> {
+    const ev = await this.getEvaluator();
+    return async () => {
+      if (!ev) return true;
+      const r = await ev(this.dbg, text, { frame: 0 });
+      if (r.kind !== 'value') return true;
+      return r.bytes.some((b) => b !== 0);
+    };
+  }
+
+  private reportRebind(r: { moved: number[]; stale: number[]; armed: number[] }): void {
+    for (const id of r.moved) {
+      const bp = this.dbg.session.breakpoints.get(id)!;
+      this.say(`Breakpoint ${id} moved to ${hex(bp.addresses[0]!)}${this.fileLineSuffix(bp.addresses[0])}.`);
+    }
+    for (const id of r.stale) this.say(`Breakpoint ${id} no longer resolves in the active code; it stays on the old code (stale).`);
+    for (const id of r.armed) {
+      const bp = this.dbg.session.breakpoints.get(id)!;
+      this.say(`Breakpoint ${id} armed at ${hex(bp.addresses[0]!)}${this.fileLineSuffix(bp.addresses[0])}.`);
+    }
+  }
+
+  // ---- info ------------------------------------------------------------------------------------
+
+  private async info(arg: string): Promise<void> {
+    const [sub0, ...rest] = arg.split(/\s+/);
+    const sub = INFO_SUBCOMMANDS.find((c) => c === sub0) ?? uniquePrefix(sub0 ?? '', INFO_SUBCOMMANDS) ?? (sub0 === 'b' || sub0 === 'br' ? 'breakpoints' : undefined);
+    const re = rest.join(' ');
+    switch (sub) {
+      case 'breakpoints': {
+        const bps = [...this.dbg.session.breakpoints.values()];
+        if (!bps.length) return this.say('No breakpoints or watchpoints.');
+        this.say('Num     Type           Disp Enb Address            What');
+        for (const bp of bps) {
+          const what = bp.addresses.length ? this.whatText(bp.addresses[0]!) : `<PENDING>  ${specText(bp.spec)}`;
+          const addr = bp.addresses.length ? hex16(bp.addresses[0]!) : '<PENDING>         ';
+          this.say(`${String(bp.id).padEnd(8)}breakpoint     ${bp.temporary ? 'del ' : 'keep'} ${bp.enabled ? 'y' : 'n'}   ${addr} ${what}${bp.stale ? '  (stale: the code was replaced)' : ''}`);
+          if (bp.conditionText) this.say(`\tstop only if ${bp.conditionText}`);
+          if (bp.hits) this.say(`\tbreakpoint already hit ${bp.hits} time${bp.hits === 1 ? '' : 's'}`);
+        }
+        return;
+      }
+      case 'functions': {
+        const rx = re ? new RegExp(re) : undefined;
+        const names = new Set<string>();
+        for (const s of this.dbg.jit.symbols()) if (s.type === 'function' && (!rx || rx.test(s.name)) && !s.name.startsWith('__hotlink')) names.add(s.name);
+        this.say(`All ${re ? `functions matching regular expression "${re}"` : 'defined functions'}:`);
+        for (const n of [...names].sort()) this.say(`${hex16(this.dbg.jit.lookup(n) ?? this.dbg.view.functionAddress(n, false) ?? 0)}  ${n}`);
+        return;
+      }
+      case 'variables': {
+        const rx = re ? new RegExp(re) : undefined;
+        this.say(`All ${re ? `variables matching regular expression "${re}"` : 'defined variables'}:`);
+        const seen = new Set<string>();
+        for (const s of this.dbg.jit.symbols()) {
+          if (s.type !== 'object' || (rx && !rx.test(s.name)) || s.name.startsWith('__hotlink') || seen.has(s.name)) continue;
+          seen.add(s.name);
+          this.say(`${hex16(s.address)}  ${s.name}`);
+        }
+        return;
+      }
+      case 'locals':
+      case 'args': {
+        const vars = this.dbg.variablesOf(this.dbg.selectedFrame, sub === 'args' ? 'args' : 'locals');
+        if (!vars.length) return this.say(sub === 'args' ? 'No arguments.' : 'No locals.');
+        for (const v of vars) this.say(`${v.name} = ${v.bytes ? this.fmt(v.type, v.bytes, { typePrefix: false }) : v.error}`);
+        return;
+      }
+      case 'frame': {
+        const f = this.dbg.frames()[this.dbg.selectedFrame];
+        if (!f) throw new HotlinkError('usage', 'No stack.');
+        const d = this.dbg.describe(f);
+        this.say(`Stack level ${f.level}, frame at ${hex(f.cfa ?? 0)}:`);
+        this.say(` rip = ${hex(f.pc)} in ${d.function}${d.file ? ` (${this.displayPath(d.file)}:${d.line})` : ''}; saved rip = ${hex(Number(this.dbg.frames()[f.level + 1]?.pc ?? 0))}`);
+        if (d.body !== undefined) this.say(` body ${d.body} of ${d.function} (${d.active ? 'active' : 'replaced'})`);
+        return;
+      }
+      case 'registers': {
+        const names = re ? re.split(/\s+/).map((r) => r.replace(/^\$/, '')) : [...GREG_NAMES];
+        for (const n of names) {
+          if (!(GREG_NAMES as readonly string[]).includes(n)) throw new HotlinkError('usage', `Invalid register \`${n}'`);
+          const v = this.frameRegister(n as RegisterName);
+          this.say(`${n.padEnd(15)}${('0x' + v.toString(16)).padEnd(19)}${n === 'rip' ? `${hex(Number(v))}${this.symbolize(Number(v)) ? ` <${this.symbolize(Number(v))}>` : ''}` : BigInt.asIntN(64, v).toString()}`);
+        }
+        return;
+      }
+      case 'source':
+        this.say(this.dbg.currentFile ? `Current source file is ${this.displayPath(this.dbg.currentFile)}` : 'No current source file.');
+        return;
+      case 'line': {
+        const f = this.dbg.frames()[this.dbg.selectedFrame];
+        const loc = f && this.dbg.view.lineAt(f.pc);
+        this.say(loc ? `Line ${loc.line} of "${this.displayPath(loc.file)}" starts at address ${hex(loc.address)}.` : 'No line number information available.');
+        return;
+      }
+      case 'sharedlibrary':
+        for (const l of this.dbg.jit.session.host.libraries) this.say(`${l.path}`);
+        return;
+      default:
+        throw new HotlinkError('usage', `Undefined info command: "${arg}".  Try "help info".`);
+    }
+  }
+
+  private frameRegister(name: RegisterName): bigint {
+    const f = this.dbg.frames()[this.dbg.selectedFrame];
+    const dw: Record<string, number> = { rax: 0, rdx: 1, rcx: 2, rbx: 3, rsi: 4, rdi: 5, rbp: 6, rsp: 7, r8: 8, r9: 9, r10: 10, r11: 11, r12: 12, r13: 13, r14: 14, r15: 15, rip: 16 };
+    if (f && this.dbg.selectedFrame > 0 && dw[name] !== undefined) return f.regs[dw[name]!] ?? 0n;
+    return this.dbg.session.regBig(name);
+  }
+
+  private whatText(address: number): string {
+    const loc = this.dbg.view.lineAt(address);
+    const fn = this.dbg.view.functionAt(address);
+    return `in ${fn?.name ?? this.symbolize(address) ?? '??'}${loc ? ` at ${this.displayPath(loc.file)}:${loc.line}` : ''}`;
+  }
+
+  // ---- Frames ------------------------------------------------------------------------------------
+
+  private backtrace(arg: string): void {
+    const frames = this.dbg.frames();
+    if (!frames.length || this.dbg.session.state !== 'stopped') throw new HotlinkError('usage', 'No stack.');
+    const limit = arg && /^-?\d+$/.test(arg) ? Number(arg) : frames.length;
+    for (const f of frames.slice(0, limit)) this.say(`#${f.level}  ${this.frameLine(f, true)}`);
+    if (limit < frames.length) this.say('(More stack frames follow...)');
+  }
+
+  private frameCommand(cmd: 'frame' | 'up' | 'down', arg: string): void {
+    const frames = this.dbg.frames();
+    if (!frames.length || this.dbg.session.state !== 'stopped') throw new HotlinkError('usage', 'No stack.');
+    let level = this.dbg.selectedFrame;
+    const n = arg ? Number(arg) : cmd === 'frame' ? level : 1;
+    if (cmd === 'frame') level = n;
+    else if (cmd === 'up') level += n;
+    else level -= n;
+    if (level < 0) throw new HotlinkError('usage', 'Bottom (innermost) frame selected; you cannot go down.');
+    if (level >= frames.length) throw new HotlinkError('usage', 'Initial frame selected; you cannot go up.');
+    this.dbg.selectedFrame = level;
+    const f = frames[level]!;
+    this.say(`#${level}  ${this.frameLine(f, true)}`);
+    const loc = this.dbg.view.lineAt(level ? f.pc - 1 : f.pc);
+    if (loc) this.say(`${loc.line}\t${this.sourceLine(loc.file, loc.line) ?? ''}`);
+  }
+
+  // ---- Expressions -----------------------------------------------------------------------------
+
+  private async getEvaluator(): Promise<Evaluator | undefined> {
+    if (this.evaluator) return this.evaluator;
+    try {
+      const mod = (await import('./expr.js' as string)) as { evaluate?: Evaluator };
+      this.evaluator = mod.evaluate;
+    } catch {
+      this.evaluator = undefined;
+    }
+    return this.evaluator;
+  }
+
+  private async print(arg: string, format: FormatLetter | undefined, cmd: 'print' | 'call' | 'output'): Promise<void> {
+    if (!arg) {
+      const last = this.history[this.history.length - 1];
+      if (!last) throw new HotlinkError('usage', 'History is empty.');
+      this.say(this.record(last.type, last.bytes, format));
+      return;
+    }
+    const hist = /^\$(\d+)$/.exec(arg);
+    if (hist) {
+      const h = this.history[Number(hist[1]) - 1];
+      if (!h) throw new HotlinkError('usage', `History has not yet reached $${hist[1]}.`);
+      this.say(this.record(h.type, h.bytes, format));
+      return;
+    }
+    const ev = await this.getEvaluator();
+    if (!ev) throw new HotlinkError('usage', 'expression evaluation is not available');
+    const r = await ev(this.dbg, arg, { frame: this.dbg.selectedFrame });
+    if (r.kind === 'stopped') {
+      this.reportStop(r.stop);
+      this.say(`The program being debugged stopped while in a function called from the debugger.\nEvaluation of the expression containing the function\n(${arg}) will be abandoned.\nWhen the function is done executing, GDB will silently stop it.`);
+      return;
+    }
+    if (r.kind === 'void') {
+      if (cmd === 'print') this.say(`$${this.history.length + 1} = void`), this.history.push({ type: { kind: 'void' } as CType, bytes: new Uint8Array(0) });
+      return;
+    }
+    if (cmd === 'output') this.out.write(this.fmt(r.type, r.bytes, { format, address: r.address }));
+    else this.say(this.record(r.type, r.bytes, format));
+  }
+
+  private async examine(arg: string, fmt: string | undefined): Promise<void> {
+    const m = /^(\d*)([xduotacfsiz]?)([bhwg]?)$/.exec(fmt ?? '');
+    if (!m) throw new HotlinkError('usage', `Invalid number "${fmt}".`);
+    const count = m[1] ? Number(m[1]) : 1;
+    const format = (m[2] || this.lastExamine?.format || 'x') as FormatLetter;
+    const size = (m[3] || (m[2] ? undefined : this.lastExamine?.size)) as UnitSize | undefined;
+    let address: number;
+    if (!arg) {
+      if (!this.lastExamine) throw new HotlinkError('usage', 'Argument required (starting display address).');
+      address = this.lastExamine.address;
+    } else {
+      const ev = await this.getEvaluator();
+      const r = ev ? await ev(this.dbg, arg, { frame: this.dbg.selectedFrame }) : undefined;
+      if (!r || r.kind !== 'value') throw new HotlinkError('usage', `cannot evaluate '${arg}'`);
+      address = Number(leValue(r.bytes.subarray(0, Math.min(8, r.bytes.length))));
+      const t = r.type as { kind?: string };
+      if ((t.kind === 'array' || t.kind === 'function') && r.address !== undefined) address = r.address;
+    }
+    const res = examineMemory(address, this.memory(), { format, size, count, symbolize: (a) => this.symbolize(a) });
+    for (const l of res.lines) this.say(l);
+    if (res.error) this.say(res.error);
+    this.lastExamine = { address: res.next, format, size: size ?? (format === 'a' || format === 'f' ? 'g' : format === 'c' || format === 's' ? 'b' : 'w') };
+  }
+
+  private list(arg: string): void {
+    let file: string | undefined;
+    let center: number | undefined;
+    if (arg) {
+      const spec = parseLocation(arg);
+      if ('symbol' in spec) {
+        const a = this.dbg.view.functionAddress(spec.symbol, false);
+        const loc = a !== undefined ? this.dbg.view.lineAt(a) : undefined;
+        if (!loc) throw new HotlinkError('usage', `Function "${spec.symbol}" not defined.`);
+        file = loc.file;
+        center = loc.line;
+      } else if ('file' in spec) {
+        file = spec.file ? this.dbg.view.sourceFiles().find((f) => f === spec.file || f.endsWith('/' + spec.file)) ?? spec.file : this.dbg.currentFile;
+        center = spec.line;
+      }
+    }
+    let start: number;
+    if (file && center !== undefined) start = Math.max(1, center - 5);
+    else if (this.listNext) ({ file, line: start } = this.listNext);
+    else {
+      const a = this.dbg.view.functionAddress('main', false);
+      const loc = a !== undefined ? this.dbg.view.lineAt(a) : undefined;
+      if (!loc) throw new HotlinkError('usage', 'No symbol table is loaded.');
+      file = loc.file;
+      start = Math.max(1, loc.line - 4);
+    }
+    if (!file) throw new HotlinkError('usage', 'No default source file.');
+    for (let l = start; l < start + 10; l++) {
+      const text = this.sourceLine(file, l);
+      if (text === undefined) break;
+      this.say(`${l}\t${text}`);
+    }
+    this.listNext = { file, line: start + 10 };
+  }
+
+  // ---- Changing the program --------------------------------------------------------------------
+
+  private async jitAppend(source: string): Promise<void> {
+    const name = `jit-${++this.jitCount}.c`;
+    this.snippets.set(name, source);
+    const r = await this.dbg.append(source, name);
+    this.say(`Added ${r.symbols.length ? r.symbols.join(', ') : 'no global symbols'} (generation ${this.dbg.jit.generation}).`);
+    this.reportRebind({ moved: [], stale: [], armed: r.armed });
+  }
+
+  private async reload(arg: string): Promise<void> {
+    const unchecked = /\s--unchecked$|^--unchecked\s/.test(arg);
+    arg = arg.replace(/(^|\s)--unchecked(\s|$)/, ' ').trim();
+    const m = /^(\S+)\s+from\s+(\S+)$/.exec(arg);
+    if (m) {
+      const r = await this.dbg.reload(m[1]!, m[2]!, { unchecked });
+      const rep = r.report;
+      this.say(`Reloaded ${rep.name}: body ${rep.old.body} -> body ${rep.new.body} at ${hex(rep.new.address)} (${rep.new.size} bytes, was ${rep.old.size}); entry ${hex(rep.entry)} unchanged; generation ${rep.generation}${rep.abi ? `; ABI ${rep.abi}` : ''}.`);
+      this.reportRebind(r.breakpoints);
+      return;
+    }
+    if (!arg || /\s/.test(arg)) throw new HotlinkError('usage', 'usage: reload FUNCTION from FILE | reload FILE');
+    await this.reloadFile(arg, unchecked);
+  }
+
+  /** `reload FILE`: recompile it and swap every function whose code changed (one transaction). */
+  private async reloadFile(file: string, unchecked: boolean): Promise<void> {
+    const r = await this.dbg.reloadFile(file, { unchecked });
+    const swapped = r.result.swapped.map((x) => `${x.name} (body ${x.old.body} -> ${x.new.body})`);
+    this.say(`Reloaded ${file}: ${swapped.length ? `swapped ${swapped.join(', ')}` : 'no function changed'}${r.result.unchanged.length ? `; unchanged ${r.result.unchanged.join(', ')}` : ''}${r.result.added.length ? `; added ${r.result.added.join(', ')}` : ''} (generation ${this.dbg.jit.generation}).`);
+    this.reportRebind(r.breakpoints);
+  }
+}
+
+function uniquePrefix(word: string, list: readonly string[]): string | undefined {
+  const m = list.filter((c) => c.startsWith(word));
+  return m.length === 1 ? m[0] : undefined;
+}
+
+function splitArgs(text: string): string[] {
+  const out: string[] = [];
+  const re = /"((?:\\.|[^"])*)"|'([^']*)'|(\S+)/g;
+  let m: RegExpExecArray | null;
+  while ((m = re.exec(text))) out.push(m[1] ?? m[2] ?? m[3]!);
+  return out;
+}
+
+function hex16(v: number): string {
+  return '0x' + v.toString(16).padStart(16, '0');
+}
+
+function leBytes(v: bigint, n: number): Uint8Array {
+  const out = new Uint8Array(n);
+  for (let i = 0; i < n; i++) out[i] = Number((v >> BigInt(8 * i)) & 0xffn);
+  return out;
+}
+
+function leValue(b: Uint8Array): bigint {
+  let v = 0n;
+  for (let i = b.length - 1; i >= 0; i--) v = (v << 8n) | BigInt(b[i]!);
+  return v;
+}
+
+function isFloatType(t: CType): boolean {
+  const name = typeName(t);
+  return /\b(float|double)\b/.test(name) && !name.includes('*') && (sizeOf(t) ?? 0) <= 16;
+}
+
+const SIGNAL_DESCRIPTIONS: Record<number, string> = {
+  4: 'SIGILL, Illegal instruction', 5: 'SIGTRAP, Trace/breakpoint trap', 6: 'SIGABRT, Aborted', 7: 'SIGBUS, Bus error',
+  8: 'SIGFPE, Arithmetic exception', 11: 'SIGSEGV, Segmentation fault',
+};
+
+function signalShort(signo: number): string {
+  return SIGNAL_DESCRIPTIONS[signo] ?? `signal ${signo}`;
+}
+
+function specText(spec: import('./session.js').BreakpointSpec): string {
+  if ('address' in spec) return `*${hex(spec.address)}`;
+  if ('symbol' in spec) return spec.symbol;
+  return `${spec.file}:${spec.line}`;
+}
+
+export const HELP = `List of commands (GDB's names and abbreviations):
+
+run [ARGS] (r), start          start the program (start stops at main)
+continue [N] (c)               continue; N: ignore the current breakpoint N-1 times
+next [N] (n), step [N] (s)     next line (over calls) / (into calls)
+stepi (si), nexti (ni)         one instruction
+finish (fin)                   run until the selected frame returns; print the value
+until [LOC] (u), advance LOC   run to LOC (or the next line)
+break LOC [if COND] (b)        LOC: FUNCTION, FILE:LINE, LINE, *ADDRESS; pending until the code exists
+tbreak LOC                     temporary breakpoint
+condition N [COND]             set or clear a breakpoint's condition
+delete [N...] (d), disable [N...], enable [N...]
+info breakpoints|functions [RE]|variables [RE]|locals|args|frame|registers [REG]|line|source
+backtrace [N] (bt), frame N (f), up [N], down [N]
+print[/FMT] EXPR (p), call EXPR, output EXPR     any C expression over the program's names
+x/NFU ADDR                     examine memory (F: x d u o t a c f s; U: b h w g)
+list [LOC] (l)                 show source
+jit { C code }                 compile C code and append it to the running image
+reload FUNCTION from FILE      replace a function's body (also: reload FILE, --unchecked)
+rollback FUNCTION [BODY]       point a function back at an earlier body
+kill (k), quit (q), help (h)`;
