@@ -24,6 +24,8 @@ import { cpus, loadavg } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Jit } from '../src/index.js';
+import { benchAppend } from './append.js';
+import { benchReload } from './reload.js';
 
 const HERE = fileURLToPath(import.meta.url);
 const ROOT = resolve(dirname(HERE), '..', '..');
@@ -335,6 +337,11 @@ async function main(): Promise<void> {
     const nat = timeProcess(v.native, v.project === 'lua' ? ['-e', 'local x = 1'] : [], { input: v.project === 'sqlite' ? 'select 1;\n' : '' });
     console.log(`  ${v.name.padEnd(15)} ${err ? `failed: ${err}` : fmt(median(times))}   (native executable: ${fmt(nat.ms).trim()})`);
   }
+  // Incremental linking and hot reload (INCREMENTAL_LINK.md, HOT_RELOAD.md).
+  console.log('');
+  console.log(await benchAppend());
+  console.log('');
+  console.log(await benchReload());
   const failed = rows.filter((r) => r.error);
   if (failed.length) {
     console.log(`\n${failed.length} variant(s) could not be linked by hotlink`);
