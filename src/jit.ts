@@ -5,7 +5,7 @@
 // process semantics. The session stays alive after the link: the append and
 // reload issues grow the same image.
 
-import { readFileSync, statSync, writeSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, readFileSync, readSync, statSync, writeSync } from 'node:fs';
 import { constants } from 'node:os';
 import { extname } from 'node:path';
 import { Arch } from './arch/arch.js';
@@ -667,12 +667,28 @@ export class Jit {
 }
 
 
-/** The bytes of an input file (mmapped), or a usage error naming it. */
+/** Files at least this large are mmapped (their debug sections are then never paged in); smaller ones are read. */
+const MAP_THRESHOLD = 1 << 20;
+
+/** The bytes of an input file, or a usage error naming it. */
 function readInput(path: string): Uint8Array {
+  let fd = -1;
   try {
-    return mapFile(path, statSync(path).size);
+    fd = openSync(path, 'r');
+    const size = fstatSync(fd).size;
+    if (size >= MAP_THRESHOLD) return mapFile(path, size);
+    const buf = Buffer.allocUnsafe(size);
+    let at = 0;
+    while (at < size) {
+      const n = readSync(fd, buf, at, size - at, at);
+      if (n <= 0) break;
+      at += n;
+    }
+    return buf.subarray(0, at);
   } catch (e) {
     throw new HotlinkError('usage', `${path}: cannot read: ${(e as Error).message}`);
+  } finally {
+    if (fd >= 0) closeSync(fd);
   }
 }
 

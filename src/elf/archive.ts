@@ -22,7 +22,10 @@ export interface ArchiveMember {
 }
 
 export function isArchive(bytes: Uint8Array): boolean {
-  return bytes.length >= 8 && (latin1(bytes, 0, 8) === MAGIC || latin1(bytes, 0, 8) === THIN_MAGIC);
+  // "!<arch>\n" or "!<thin>\n"
+  if (bytes.length < 8 || bytes[0] !== 0x21 || bytes[1] !== 0x3c || bytes[7] !== 0x0a) return false;
+  const magic = latin1(bytes, 0, 8);
+  return magic === MAGIC || magic === THIN_MAGIC;
 }
 
 export class Archive {
