@@ -6,7 +6,7 @@
 
 import {
   DW_TAG_subprogram, DW_TAG_formal_parameter, DW_TAG_unspecified_parameters, DW_TAG_variable, DW_TAG_lexical_block,
-  DW_TAG_inlined_subroutine, DW_TAG_compile_unit, DW_TAG_partial_unit,
+  DW_TAG_inlined_subroutine,
   DW_AT_name, DW_AT_linkage_name, DW_AT_MIPS_linkage_name, DW_AT_external, DW_AT_declaration, DW_AT_inline,
   DW_AT_frame_base, DW_AT_prototyped, DW_AT_abstract_origin, DW_AT_specification, DW_AT_decl_file, DW_AT_decl_line,
   DW_AT_call_file, DW_AT_call_line, DW_AT_call_column, DW_AT_const_value, DW_AT_artificial, DW_AT_noreturn,
@@ -317,9 +317,16 @@ export function inlinedCallFromDie(die: Die): InlinedCall {
   return new InlinedCallView(die);
 }
 
-/** A DW_TAG_subprogram DIE as a function, abstract-instance facts merged in (fields read on demand). */
+const subprogramViews = new WeakMap<Die, Subprogram>();
+
+/** A DW_TAG_subprogram DIE as a function, abstract-instance facts merged in (fields read on demand; one view per DIE). */
 export function subprogramFromDie(die: Die): Subprogram {
-  return new SubprogramView(die);
+  let s = subprogramViews.get(die);
+  if (!s) {
+    s = new SubprogramView(die);
+    subprogramViews.set(die, s);
+  }
+  return s;
 }
 
 export interface SubprogramFilter {
@@ -339,21 +346,56 @@ export function subprograms(info: DwarfInfo, filter: SubprogramFilter = {}): Sub
   return out;
 }
 
-/** The function whose code contains `pc` (the innermost, for nested functions). */
-export function findSubprogram(info: DwarfInfo, pc: number): Subprogram | undefined {
-  let best: Die | undefined;
-  for (const u of info.units) {
-    const root = u.root;
-    if (root.tag === DW_TAG_compile_unit || root.tag === DW_TAG_partial_unit) {
-      const cuRanges = dieRanges(root);
-      if (cuRanges.length > 0 && !rangesContain(cuRanges, pc)) continue;
+interface FunctionIndex {
+  /** Code ranges of every subprogram, sorted by start. */
+  starts: Float64Array;
+  ends: Float64Array;
+  dies: Die[];
+  /** The longest range: how far back from pc a containing range can start. */
+  maxLength: number;
+}
+
+const functionIndexes = new WeakMap<DwarfInfo, FunctionIndex>();
+
+function functionIndex(info: DwarfInfo): FunctionIndex {
+  let idx = functionIndexes.get(info);
+  if (!idx) {
+    const entries: { start: number; end: number; die: Die }[] = [];
+    for (const u of info.units) {
+      u.forEachDie([DW_TAG_subprogram], (d) => {
+        for (const r of dieRanges(d)) entries.push({ start: r.start, end: r.end, die: d });
+      });
     }
-    u.forEachDie([DW_TAG_subprogram], (d) => {
-      if (rangesContain(dieRanges(d), pc)) best = d;
-    });
-    if (best) break;
+    entries.sort((a, b) => a.start - b.start);
+    idx = {
+      starts: Float64Array.from(entries, (e) => e.start),
+      ends: Float64Array.from(entries, (e) => e.end),
+      dies: entries.map((e) => e.die),
+      maxLength: entries.reduce((m, e) => Math.max(m, e.end - e.start), 0),
+    };
+    functionIndexes.set(info, idx);
   }
-  return best ? subprogramFromDie(best) : undefined;
+  return idx;
+}
+
+/**
+ * The function whose code contains `pc`: the innermost (shortest range) for
+ * GNU C nested functions. The address index is built on the first call.
+ */
+export function findSubprogram(info: DwarfInfo, pc: number): Subprogram | undefined {
+  const { starts, ends, dies, maxLength } = functionIndex(info);
+  let lo = 0;
+  let hi = starts.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (starts[mid]! <= pc) lo = mid + 1;
+    else hi = mid;
+  }
+  let best = -1;
+  for (let i = lo - 1; i >= 0 && starts[i]! >= pc - maxLength; i--) {
+    if (pc < ends[i]! && (best < 0 || ends[i]! - starts[i]! < ends[best]! - starts[best]!)) best = i;
+  }
+  return best < 0 ? undefined : subprogramFromDie(dies[best]!);
 }
 
 /**

@@ -4,7 +4,7 @@
 // (`struct point *`, `int (*)(int, int)`) and ptypeText() as `ptype` does.
 // Types are built once per DIE and shared, so pointer cycles are fine.
 
-import {
+import { DW_FORM_sdata, DW_FORM_implicit_const, DW_FORM_data8,
   DW_TAG_base_type, DW_TAG_pointer_type, DW_TAG_reference_type, DW_TAG_rvalue_reference_type, DW_TAG_const_type,
   DW_TAG_volatile_type, DW_TAG_restrict_type, DW_TAG_atomic_type, DW_TAG_typedef, DW_TAG_structure_type,
   DW_TAG_union_type, DW_TAG_class_type, DW_TAG_enumeration_type, DW_TAG_array_type, DW_TAG_subroutine_type,
@@ -328,8 +328,11 @@ function dimensionOf(s: Die): ArrayDimension {
     if (form === undefined) return undefined;
     if (isReferenceForm(form)) return s.ref(at);
     if (isConstantForm(form)) {
-      const v = s.sint(at);
-      return typeof v === 'number' ? v : undefined;
+      // data1/2/4 bounds are unsigned (an upper bound 0xf9 is 249, not -7); sdata and an all-ones
+      // data8 (gcc's -1 for `int a[0]`) are signed.
+      const signed = form === DW_FORM_sdata || form === DW_FORM_implicit_const || form === DW_FORM_data8;
+      const v = signed ? s.sint(at) : s.uint(at);
+      return typeof v === 'number' ? v : typeof v === 'bigint' && v >= -(2n ** 53n) && v < 2n ** 53n ? Number(v) : undefined;
     }
     return s.block(at);
   };
