@@ -7,6 +7,7 @@
 
 import { closeSync, fstatSync, openSync, readFileSync, readSync, statSync, writeSync } from 'node:fs';
 import { constants } from 'node:os';
+import { createHash } from 'node:crypto';
 import { extname } from 'node:path';
 import { Arch } from './arch/arch.js';
 import { x86_64 } from './arch/x86_64.js';
@@ -412,13 +413,18 @@ export class Jit {
     return { body: n, address: this.session.symbols.addr[id]!, size: this.session.symbols.size[id]! };
   }
 
+  /** Signatures of replacement objects already seen, by function and content hash. */
+  private readonly replacementAbi = new Map<string, ReturnType<typeof abiSignatureOf>>();
   /** Live ABI signatures by function name (derived once from the defining input's DWARF). */
   private readonly liveAbi = new Map<string, ReturnType<typeof abiSignatureOf>>();
 
   private checkAbi(f: LinkReloadFunc, elf: ElfObject, opts: ReloadOptions): { text?: string; next: ReturnType<typeof abiSignatureOf> } {
     let live = this.liveAbi.get(f.name);
     if (!live) this.liveAbi.set(f.name, (live = abiSignatureOf(this.session.inputs[f.input]!.obj, f.name)));
-    const next = abiSignatureOf(elf, f.name);
+    // Reloading the same replacement again (an edit-undo-redo loop) needs no second DWARF read.
+    const key = `${f.name}\0${createHash('sha1').update(elf.reader.bytes).digest('hex')}`;
+    let next = this.replacementAbi.get(key);
+    if (!next) this.replacementAbi.set(key, (next = abiSignatureOf(elf, f.name)));
     return { text: checkAbi(f.name, live, next, !!opts.unchecked), next };
   }
 

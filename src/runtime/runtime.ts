@@ -9,7 +9,7 @@ import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from '
 import { homedir, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { compileFiles, defaultCompiler } from '../cc/driver.js';
+import { compileFiles, compilerFamily, defaultCompiler } from '../cc/driver.js';
 
 const RUNTIME_FLAGS = ['-O2', '-g', '-fPIC', '-fno-stack-protector', '-w'];
 
@@ -28,6 +28,8 @@ function cacheDir(): string {
 
 /** The runtime object's bytes for compiler `cc` (compiling it once if needed). */
 export async function runtimeObject(cc = defaultCompiler(), file = 'hotlink_rt.c'): Promise<{ name: string; bytes: Uint8Array }> {
+  // The runtime needs GNU C (ucontext, inline asm, __builtin_*): with tcc as the program's compiler, build it with cc.
+  if (compilerFamily(cc) === 'tcc') cc = 'cc';
   const src = runtimeSourcePath(file);
   const text = readFileSync(src);
   const key = createHash('sha256').update(text).update('\0' + cc + '\0' + RUNTIME_FLAGS.join(' ')).digest('hex').slice(0, 20);
