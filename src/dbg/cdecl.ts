@@ -19,7 +19,7 @@ import { DW_OP_GNU_push_tls_address, DW_OP_addr, DW_OP_form_tls_address, DW_TAG_
 import { decodeExpression } from '../dwarf/expr.js';
 import { DwarfInfo } from '../dwarf/info.js';
 import { Subprogram, Variable, globalVariables, locationExprAt, subprograms } from '../dwarf/program.js';
-import { ArrayType, CType, EnumType, FunctionType, Qualifier, StructType, TypedefType, typeFromDie, typeName } from '../dwarf/types.js';
+import { CType, EnumType, FunctionType, Qualifier, StructType, TypedefType, typeFromDie, typeName } from '../dwarf/types.js';
 
 /** C keywords (C23 and GNU), which can never be declared or bound. */
 export const C_KEYWORDS: ReadonlySet<string> = new Set([
@@ -53,6 +53,34 @@ interface OrdinaryEntry {
 }
 
 const ANON_TAG = '__hotlink_anon_';
+const RENAMED = '__hotlink_';
+
+/**
+ * Undoes our tag renaming in a type read back from the compiled
+ * expression's DWARF: `struct state__hotlink_2` is the program's `struct
+ * state`, `enum __hotlink_anon_3` an anonymous enum. Changes the (private)
+ * type objects in place.
+ */
+export function restoreTagNames(t: CType, seen = new Set<CType>()): void {
+  for (let i = 0; i < 64 && !seen.has(t); i++) {
+    seen.add(t);
+    switch (t.kind) {
+      case 'pointer': case 'qualified': case 'typedef': t = t.target; continue;
+      case 'array': t = t.element; continue;
+      case 'function':
+        for (const p of t.params) restoreTagNames(p, seen);
+        t = t.returnType;
+        continue;
+      case 'struct': case 'union': case 'class': case 'enum': {
+        if (t.name?.startsWith(ANON_TAG)) delete t.name;
+        else if (t.name) t.name = t.name.replace(/__hotlink_\d+$/, '');
+        if (t.kind !== 'enum') for (const m of t.members) restoreTagNames(m.type, seen);
+        return;
+      }
+      default: return;
+    }
+  }
+}
 
 /**
  * Builds the declarations of a C translation unit from DWARF types and
@@ -260,7 +288,13 @@ export class DeclBuilder {
         return `${quals.join(' ')} ${this.spell(inner, d, complete, inlineTop)}`;
       }
       case 'typedef': {
-        this.typedef(t);
+        try {
+          this.typedef(t);
+        } catch (e) {
+          // A typedef name another unit took for a different type: write what it stands for.
+          if (!(e instanceof Unrepresentable) || !this.typedefCollides(t)) throw e;
+          return this.spell(t.target, d, complete, false);
+        }
         if (complete) this.complete(t.target);
         return join(t.name, d);
       }
@@ -309,6 +343,11 @@ export class DeclBuilder {
     }
   }
 
+  private typedefCollides(t: TypedefType): boolean {
+    const prev = this.ordinary.get(t.name);
+    return !!prev && !(prev.kind === 'typedef' && prev.sig === `typedef:${typeSig(t.target)}`);
+  }
+
   private typedef(t: TypedefType): void {
     const done = this.typedefDone.get(t);
     if (done === true) return;
@@ -339,10 +378,14 @@ export class DeclBuilder {
     if (!e) {
       const name = t.name ?? `${ANON_TAG}${++this.anonCount}`;
       if (t.name !== undefined && !usableName(t.name)) throw new Unrepresentable(`tag ${t.name}`);
-      const key = `${t.kind} ${name}`;
+      let key = `${t.kind} ${name}`;
       e = this.tags.get(key);
+      // Another unit's different definition of the tag: declared under a renamed tag (name__hotlink_N).
+      for (let k = 2; e && t.name !== undefined && !sameTag(e.type, t); k++) {
+        key = `${t.kind} ${name}${RENAMED}${k}`;
+        e = this.tags.get(key);
+      }
       if (e && t.name !== undefined) {
-        if (!sameTag(e.type, t)) throw new Unrepresentable(`${key} has two different definitions`);
         // A full definition replaces an opaque one that was only forward-declared.
         if (isOpaque(e.type) && !isOpaque(t) && e.state === 'declared') e.type = t;
       } else {
@@ -607,8 +650,6 @@ function naturalLayout(t: StructType): { matches: boolean; align: number } | und
 /** One translation unit's DWARF, with what the caller knows about it. */
 export interface UnitSource {
   info: DwarfInfo;
-  /** Functions with code in the unit (the debug view's list). */
-  functions: Subprogram[];
   /** Is the code at this address an inactive (reloaded-away) body? */
   inactive?: (address: number) => boolean;
 }
@@ -740,4 +781,3 @@ export function hexAddr(a: number | bigint): string {
   return `0x${a.toString(16)}UL`;
 }
 
-export { type ArrayType };

@@ -69,6 +69,7 @@ function interactive(repl: Repl, dbg: Debugger): Promise<number> {
       completer: (line: string) => complete(line, dbg),
     });
     let busy = false;
+    const queue: string[] = [];
     rl.on('SIGINT', () => {
       if (dbg.session.state === 'running') dbg.session.interrupt();
       else {
@@ -79,22 +80,26 @@ function interactive(repl: Repl, dbg: Debugger): Promise<number> {
     });
     rl.setPrompt(repl.prompt);
     rl.prompt();
-    rl.on('line', async (line) => {
+    rl.on('line', async (first) => {
+      // Type-ahead: lines that arrive while a command runs wait their turn.
+      queue.push(first);
       if (busy) return;
       busy = true;
-      if (line.trim()) {
-        try {
-          appendFileSync(HISTORY, line + '\n');
-        } catch {
-          // no writable home: history stays in memory
+      while (queue.length) {
+        const line = queue.shift()!;
+        if (line.trim()) {
+          try {
+            appendFileSync(HISTORY, line + '\n');
+          } catch {
+            // no writable home: history stays in memory
+          }
+        }
+        if (await repl.line(line)) {
+          rl.close();
+          return;
         }
       }
-      const quit = await repl.line(line);
       busy = false;
-      if (quit) {
-        rl.close();
-        return;
-      }
       rl.setPrompt(repl.prompt);
       rl.prompt();
     });

@@ -79,6 +79,12 @@ export class Debugger {
     this.session = new DebugSession(jit);
     this.view = new DebugView(jit);
     this.insnStarts = jit.arch.instructionStarts?.bind(jit.arch);
+    this.session.onStop = (ev) => this.afterStop(ev);
+  }
+
+  /** Forgets the cached stack (after anything that moved the worker). */
+  invalidateFrames(): void {
+    this.frameCache = undefined;
   }
 
   /** Compiles and links a program for debugging: -O0 -g, reloadable functions, the worker runtime. */
@@ -114,8 +120,10 @@ export class Debugger {
   breakAt(location: string | BreakpointSpec, opts: { temporary?: boolean; condition?: Breakpoint['condition']; conditionText?: string } = {}): Breakpoint {
     const spec = typeof location === 'string' ? parseLocation(location) : location;
     if ('file' in spec && !spec.file) {
-      if (!this.currentFile) throw new HotlinkError('usage', 'no current source file: give FILE:LINE');
-      spec.file = this.currentFile;
+      // Before the program runs, GDB's default source file is main's.
+      const file = this.currentFile ?? this.mainFile();
+      if (!file) throw new HotlinkError('usage', 'no current source file: give FILE:LINE');
+      spec.file = file;
     }
     const addresses = this.resolve(spec);
     if ('address' in spec && addresses.length) {
@@ -123,6 +131,12 @@ export class Debugger {
       if (ok === false) throw new HotlinkError('usage', `cannot set a breakpoint at ${hex(spec.address)}: not the start of an instruction`);
     }
     return this.session.addBreakpoint(spec, addresses, opts);
+  }
+
+  /** The source file of main, GDB's default before the program runs. */
+  mainFile(): string | undefined {
+    const a = this.view.functionAddress('main', false);
+    return a !== undefined ? this.view.lineAt(a)?.file : undefined;
   }
 
   /** Is `address` an instruction start in the image? undefined when it cannot be told. */
@@ -217,28 +231,51 @@ export class Debugger {
 
   // ---- Frames ---------------------------------------------------------------------------------
 
-  /** The session's registers by DWARF number. */
-  private dwarfRegs(): RegisterValues {
+  /** Registers by DWARF number from a ucontext gregs array (the session's, or a saved call context). */
+  private dwarfRegs(gregs?: BigUint64Array): RegisterValues {
     const regs: RegisterValues = [];
-    for (const name of GREG_NAMES) {
+    GREG_NAMES.forEach((name, i) => {
       const n = DWARF_REGS[name];
-      if (n !== undefined) regs[n] = this.session.regBig(name);
-    }
+      if (n !== undefined) regs[n] = gregs ? gregs[i] : this.session.regBig(name);
+    });
     return regs;
   }
 
-  /** The stack, innermost first, ending at main (like GDB). */
+  /**
+   * The stack, innermost first, ending at main (like GDB). A debugger call
+   * in progress shows as a `<function called from the debugger>` frame,
+   * below which the stack of the frame that made the call continues.
+   */
   frames(): Frame[] {
     if (this.frameCache) return this.frameCache;
     const mainLow = this.view.functionAddress('main', false);
     const mainFn = mainLow !== undefined ? this.view.functionAt(mainLow) : undefined;
+    const dummy = this.jit.lookup('__hotlink_dbg_call_return');
     const inMain = (f: Frame): boolean => !!mainFn && f.pc >= mainFn.lowPc && f.pc < mainFn.highPc;
-    this.frameCache = unwind(this.view, this.dwarfRegs(), { stopAfter: inMain });
-    return this.frameCache;
+    const contexts = this.session.callContexts();
+    let regs = this.dwarfRegs();
+    let next = contexts.length - 1;
+    const out: Frame[] = [];
+    for (;;) {
+      const part = unwind(this.view, regs, { stopAfter: (f) => inMain(f) || f.pc === dummy });
+      for (const f of part) {
+        // The wrapper of an expression being evaluated is an implementation detail (GDB shows only the dummy frame).
+        if (this.jit.addrToSym(f.level ? f.pc - 1 : f.pc)?.name.startsWith('__hotlink_expr')) continue;
+        out.push({ ...f, level: out.length });
+      }
+      const last = out[out.length - 1];
+      if (!last || last.pc !== dummy || next < 0) break;
+      regs = this.dwarfRegs(contexts[next--]);
+    }
+    this.frameCache = out;
+    return out;
   }
 
   /** What a frame shows in `bt` and on stops. */
   describe(f: Frame): FrameDescription {
+    if (f.pc === this.jit.lookup('__hotlink_dbg_call_return')) {
+      return { level: f.level, pc: f.pc, function: '<function called from the debugger>', offset: 0, inImage: false };
+    }
     const lookupPc = f.level > 0 ? f.pc - 1 : f.pc;
     const sym = this.jit.addrToSym(lookupPc);
     const loc = this.view.lineAt(lookupPc);
@@ -371,9 +408,9 @@ export class Debugger {
    * frame or a caller; calls are run to their return.
    */
   async stepLine(into: boolean): Promise<StopEvent> {
-    const start = this.view.lineAt(this.session.reg('rip'));
+    let start = this.view.lineAt(this.session.reg('rip'));
     if (!start) return this.finishOutOfUnknown();
-    const startCfa = this.frames()[0]?.cfa ?? this.rsp();
+    let startCfa = this.frames()[0]?.cfa ?? this.rsp();
     let ev: StopEvent;
     for (let guard = 0; guard < 1_000_000; guard++) {
       const prevPc = this.session.reg('rip');
@@ -412,10 +449,24 @@ export class Debugger {
         return this.finishOutOfUnknown();
       }
       const returned = this.rsp() > startCfa - 8;
-      if (loc.address === pc && (loc.line !== start.line || loc.file !== start.file || returned)) break;
-      if (returned && loc.line !== start.line) break;
+      if (returned) {
+        // Back in the caller: stop only where a new line starts; in the middle of the call's line, step on (GDB).
+        this.frameCache = undefined;
+        const callLine = this.view.lineAt(pc - 1);
+        if (loc.address === pc && this.isStmtStart(pc) && (!callLine || callLine.line !== loc.line || callLine.file !== loc.file)) break;
+        start = callLine ?? loc;
+        startCfa = this.frames()[0]?.cfa ?? this.rsp();
+        continue;
+      }
+      if (loc.address === pc && (loc.line !== start.line || loc.file !== start.file) && this.isStmtStart(pc)) break;
     }
     return this.afterStop({ reason: { kind: 'step' }, pc: this.session.reg('rip') });
+  }
+
+  /** Does an is_stmt line-table row start at `pc`? */
+  private isStmtStart(pc: number): boolean {
+    const loc = this.view.lineAt(pc);
+    return !!loc && loc.address === pc;
   }
 
   /** Is `pc` a reloadable function's entry or a stub (code that only jumps on)? */

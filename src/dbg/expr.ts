@@ -18,20 +18,21 @@
 // relative to a frame-base argument, so `print x` in a loop or a condition
 // hit in every recursion level compiles once per function.
 
+import { createHash } from 'node:crypto';
 import { compileSource, compilerFamily, defaultCompiler } from '../cc/driver.js';
 import {
   DW_ATE_boolean, DW_ATE_float, DW_ATE_signed, DW_ATE_signed_char, DW_ATE_unsigned, DW_ATE_unsigned_char, DW_ATE_UTF,
-  DW_OP_fbreg, DW_TAG_enumeration_type, DW_TAG_subprogram, DW_TAG_variable,
+  DW_OP_addr, DW_OP_fbreg, DW_TAG_enumeration_type, DW_TAG_subprogram, DW_TAG_variable,
 } from '../dwarf/constants.js';
 import { EvalContext, Location, decodeExpression } from '../dwarf/expr.js';
 import { readDebugInfo, sectionOffsetSymbolValue } from '../dwarf/index.js';
 import { Die } from '../dwarf/info.js';
 import { Variable, frameBaseAt, globalVariables, locateVariable, locationExprAt, variablesInScope } from '../dwarf/program.js';
-import { ArrayType, BaseType, CType, EnumType, FunctionType, Member, PointerType, StructType, sizeOf, stripTypedefs, typeFromDie, typeOfDie } from '../dwarf/types.js';
+import { ArrayType, BaseType, CType, EnumType, Member, PointerType, StructType, sizeOf, stripTypedefs, typeFromDie, typeOfDie } from '../dwarf/types.js';
 import { ElfObject } from '../elf/object.js';
 import { HotlinkError, hex } from '../errors.js';
 import { mallocNative, memoryView } from '../memory/native.js';
-import { C_KEYWORDS, DeclBuilder, ProgramDeclarations, UnitSource, hexAddr, programDeclarations, usableName } from './cdecl.js';
+import { C_KEYWORDS, DeclBuilder, ProgramDeclarations, UnitSource, hexAddr, programDeclarations, restoreTagNames, usableName } from './cdecl.js';
 import type { Debugger } from './debugger.js';
 import type { DebugSession, StopEvent } from './session.js';
 import { DWARF_REGS, Frame } from './unwind.js';
@@ -47,6 +48,16 @@ export interface EvaluateOptions {
   frame?: number;
   /** Skip the no-compiler path (tests, or to force C semantics). */
   compileOnly?: boolean;
+  /**
+   * The value history (`print`'s $1, $2, …, oldest first), for `$N`, `$`,
+   * `$$` and `$$N` in expressions. The REPL owns it.
+   */
+  history?: readonly HistoryValue[];
+}
+
+export interface HistoryValue {
+  type: CType;
+  bytes: Uint8Array;
 }
 
 /** Evaluates a C expression in the context of a frame of the stopped program. */
@@ -54,6 +65,7 @@ export async function evaluate(dbg: Debugger, text: string, opts: EvaluateOption
   const source = text.trim();
   if (!source) throw new HotlinkError('usage', 'Argument required (expression to compute).');
   const scope = scopeOf(dbg, opts.frame ?? dbg.selectedFrame);
+  scope.history = opts.history;
   if (!opts.compileOnly) {
     const fast = fastEvaluate(dbg, scope, source);
     if (fast) return fast;
@@ -92,14 +104,19 @@ export function truthy(type: CType, bytes: Uint8Array): boolean {
     const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
     if (t.byteSize === 4) return dv.getFloat32(0, true) !== 0;
     if (t.byteSize === 8) return dv.getFloat64(0, true) !== 0;
-    // x87 extended / binary128: any bit other than the sign bit.
-    const n = t.byteSize === 16 && bytes[15] === 0 && bytes[14] === 0 && bytes[13] === 0 ? 10 : t.byteSize;
+    // x87 extended (10 bytes used) or binary128: any bit other than the sign bit.
+    const n = x87(t) ? 10 : t.byteSize;
     for (let i = 0; i < n; i++) if ((i === n - 1 ? bytes[i]! & 0x7f : bytes[i]!) !== 0) return true;
     return false;
   }
   const size = sizeOf(t) ?? bytes.length;
   for (let i = 0; i < Math.min(size, bytes.length); i++) if (bytes[i] !== 0) return true;
   return t.kind === 'function' || t.kind === 'array';
+}
+
+/** `long double` on x86-64: the x87 80-bit format in 16 bytes. */
+function x87(t: BaseType): boolean {
+  return t.byteSize >= 10 && /long double/.test(t.name);
 }
 
 // ---- The frame an expression sees ------------------------------------------------------------
@@ -114,12 +131,19 @@ interface Scope {
   vars: Variable[];
   ctx: EvalContext;
   frameBase?: bigint;
+  history?: readonly HistoryValue[];
 }
 
 function scopeOf(dbg: Debugger, level: number): Scope {
   const staticCtx: EvalContext = { readRegister: () => undefined, readMemory: (a, n) => readUint(dbg, a, n), addressSize: 8 };
   if (dbg.session.state !== 'stopped') return { level, pc: 0, vars: [], ctx: staticCtx };
-  const frames = dbg.frames();
+  let frames = dbg.frames();
+  const top = frames[0];
+  if (!top || top.pc !== dbg.session.reg('rip') || top.regs[7] !== dbg.session.regBig('rsp')) {
+    // The session moved on behind the Debugger's back (a call completed by session.continue()).
+    forgetFrames(dbg);
+    frames = dbg.frames();
+  }
   const frame = frames[level];
   if (!frame) throw new HotlinkError('usage', `No frame at level ${level}.`);
   const pc = level > 0 ? frame.pc - 1 : frame.pc;
@@ -242,7 +266,7 @@ function tokenize(text: string): Token[] {
     else if ((m = /^(?:[uUL]|u8)?"(?:[^"\\\n]|\\.)*"/.exec(rest))) out.push({ kind: 'str', text: m[0], pos: i });
     else if ((m = /^\.?[0-9](?:[eEpP][+-]|[0-9A-Za-z_.])*/.exec(rest))) out.push({ kind: 'num', text: m[0], pos: i });
     else if ((m = /^[A-Za-z_][A-Za-z0-9_]*/.exec(rest))) out.push({ kind: 'id', text: m[0], pos: i });
-    else if ((m = /^\$[A-Za-z0-9_]*/.exec(rest))) out.push({ kind: 'reg', text: m[0], pos: i });
+    else if ((m = /^\$\$?[A-Za-z0-9_]*/.exec(rest))) out.push({ kind: 'reg', text: m[0], pos: i });
     else if ((m = PUNCT.exec(rest))) out.push({ kind: 'punct', text: m[0], pos: i });
     else m = [c] as unknown as RegExpExecArray, out.push({ kind: 'punct', text: c, pos: i });
     i += m[0].length;
@@ -400,10 +424,14 @@ class FastParser {
       if (loc.kind !== 'memory') throw new NotSimple(); // thread-local and the like: let the compiler find it
       return { type: global.type, address: Number(loc.address) };
     }
-    const fnAddr = dbg.view.functionAddress(name, false);
-    if (fnAddr !== undefined) {
-      const fn = dbg.view.functionAt(fnAddr);
-      if (fn) return { type: typeFromDie(fn.sub.die), address: fnAddr };
+    const body = dbg.view.functionAddress(name, false);
+    if (body !== undefined) {
+      const fn = dbg.view.functionAt(body);
+      // The value of a function designator is what C code gets for it: a
+      // reloadable function's stable entry (what the program's own function
+      // pointers hold), else its code.
+      const entry = dbg.jit.session.reloadFuncs.get(name)?.entryAddr;
+      if (fn) return { type: typeFromDie(fn.sub.die), address: entry ?? body };
     }
     const en = enumeratorNamed(dbg, scope.fn?.input, name);
     if (en) return { type: en.type, bytes: bigToLe(BigInt(en.value), sizeOf(en.type) ?? 4) };
@@ -458,22 +486,13 @@ class FastParser {
     throw new HotlinkError('usage', `value of '${name}' is not available (register ${r})`);
   }
 
-  /** `$pc`, `$sp`, `$fp`, `$rip`, `$rax`…: the selected frame's registers, typed like GDB's. */
+  /** `$pc`, `$sp`, `$fp`, `$rip`, `$rax`, `$eax`…: the selected frame's registers, typed like GDB's. */
   private register(name: string): Val {
-    const { frame, level } = this.scope;
-    if (!frame) throw new HotlinkError('usage', 'No registers.');
-    const alias: Record<string, string> = { pc: 'rip', sp: 'rsp', fp: 'rbp' };
-    const reg = alias[name] ?? name;
-    if (reg === 'eflags') {
-      if (level !== 0) throw new HotlinkError('usage', `value of '$${name}' is not available in frame ${level}`);
-      return { type: INT(), bytes: bigToLe(this.dbg.session.regBig('eflags'), 4) };
-    }
-    const n = DWARF_REGS[reg];
-    if (n === undefined) throw new NotSimple();
-    const v = n === 16 ? BigInt(frame.pc) : n === 7 && frame.regs[7] === undefined && frame.cfa !== undefined && level > 0 ? BigInt(frame.cfa) : frame.regs[n];
-    if (v === undefined) throw new HotlinkError('usage', `value of '$${name}' is not available in frame ${level} (not saved)`);
-    const type: CType = reg === 'rip' ? CODE_POINTER : reg === 'rsp' || reg === 'rbp' ? DATA_POINTER : LONG();
-    return { type, bytes: bigToLe(v, 8) };
+    const h = historyValue(this.scope, name);
+    if (h) return { type: h.type, bytes: h.bytes };
+    const r = registerValue(this.dbg, this.scope, name);
+    if (!r) throw new NotSimple();
+    return { type: r.type, bytes: bigToLe(r.value, sizeOf(r.type) ?? 8) };
   }
 
   private addressOf(v: Val): Val {
@@ -497,7 +516,7 @@ class FastParser {
     const t = stripTypedefs(v.type);
     if (t.kind === 'base' && t.encoding === DW_ATE_float) {
       const b = Uint8Array.from(load(this.dbg, v));
-      const signByte = t.byteSize === 16 && b[10] === 0 && b[11] === 0 && b[15] === 0 && b[14] === 0 ? 9 : t.byteSize - 1;
+      const signByte = x87(t) ? 9 : t.byteSize - 1;
       b[signByte]! ^= 0x80;
       return { type: v.type, bytes: b };
     }
@@ -561,6 +580,61 @@ class FastParser {
     if (size === undefined) throw new NotSimple();
     return { type: m.type, bytes: load(this.dbg, obj).slice(offset, offset + size) };
   }
+}
+
+/** `$N` (absolute), `$` (the last), `$$` (the one before) and `$$N` (N back) of the value history; undefined for other names. */
+function historyValue(scope: Scope, name: string): HistoryValue | undefined {
+  const h = scope.history;
+  let index: number;
+  if (/^\d+$/.test(name)) index = Number(name) - 1;
+  else if (name === '') index = (h?.length ?? 0) - 1;
+  else if (/^\$\d*$/.test(name)) index = (h?.length ?? 0) - 1 - (name.length > 1 ? Number(name.slice(1)) : 1);
+  else return undefined;
+  if (!h) throw new NotSimple();
+  const v = h[index];
+  if (!v) throw new HotlinkError('usage', h.length === 0 ? 'History is empty.' : `History has not yet reached $${index + 1}.`);
+  if (stripTypedefs(v.type).kind === 'void') throw new HotlinkError('usage', `$${index + 1} is void`);
+  return v;
+}
+
+/** History values copied to native memory once each (so a compiled expression over $N stays the same source). */
+const historyCopies = new WeakMap<HistoryValue, number>();
+function historyAddress(v: HistoryValue): number {
+  let a = historyCopies.get(v);
+  if (a === undefined) {
+    a = mallocNative(Math.max(1, v.bytes.length));
+    memoryView(a, Math.max(1, v.bytes.length)).set(v.bytes);
+    historyCopies.set(v, a);
+  }
+  return a;
+}
+
+const REGISTER_ALIASES: Record<string, string> = { pc: 'rip', sp: 'rsp', fp: 'rbp' };
+const LOW32: Record<string, string> = {
+  eax: 'rax', ebx: 'rbx', ecx: 'rcx', edx: 'rdx', esi: 'rsi', edi: 'rdi', ebp: 'rbp', esp: 'rsp',
+  r8d: 'r8', r9d: 'r9', r10d: 'r10', r11d: 'r11', r12d: 'r12', r13d: 'r13', r14d: 'r14', r15d: 'r15',
+};
+
+/**
+ * A register of the scope's frame by GDB name, with GDB's type: $pc/$rip
+ * `void (*)()`, $sp/$fp/$rsp/$rbp `void *`, other 64-bit registers `long`,
+ * $eax… and $eflags `int`. undefined for a name that is no register.
+ */
+function registerValue(dbg: Debugger, scope: Scope, name: string): { value: bigint; type: CType } | undefined {
+  const reg = REGISTER_ALIASES[name] ?? name;
+  const wide = LOW32[reg] ?? reg;
+  if (reg !== 'eflags' && DWARF_REGS[wide] === undefined) return undefined;
+  const { frame, level } = scope;
+  if (!frame) throw new HotlinkError('usage', 'No registers.');
+  if (reg === 'eflags') {
+    if (level !== 0) throw new HotlinkError('usage', `value of '$${name}' is not available in frame ${level}`);
+    return { value: dbg.session.regBig('eflags'), type: INT() };
+  }
+  const n = DWARF_REGS[wide]!;
+  const v = n === 16 ? BigInt(frame.pc) : n === 7 && frame.regs[7] === undefined && frame.cfa !== undefined && level > 0 ? BigInt(frame.cfa) : frame.regs[n];
+  if (v === undefined) throw new HotlinkError('usage', `value of '$${name}' is not available in frame ${level} (not saved)`);
+  if (wide !== reg) return { value: BigInt.asIntN(32, v), type: INT() };
+  return { value: v, type: reg === 'rip' ? CODE_POINTER : reg === 'rsp' || reg === 'rbp' ? DATA_POINTER : LONG() };
 }
 
 /** A member by name, looking into anonymous struct/union members; offset from the outer object. */
@@ -697,9 +771,13 @@ interface CompiledExpr {
 }
 
 interface ExprState {
-  /** Compiled functions by their source text (with the function name left out). */
+  /** Compiled functions by a hash of their source text (with the function name left out). */
   compiled: Map<string, CompiledExpr>;
-  header?: { generation: number; first: number | undefined; decls: ProgramDeclarations };
+  /** Program-wide declarations by the unit that goes first (the selected frame's), for one image generation. */
+  headers: Map<number | undefined, ProgramDeclarations>;
+  headerGeneration: number;
+  /** Prepared sources by image generation, unit, PC and text (only those that do not depend on the frame). */
+  prepared: Map<string, Prepared>;
   scratch?: { address: number; size: number };
 }
 
@@ -708,7 +786,7 @@ let exprCount = 0;
 
 function stateOf(dbg: Debugger): ExprState {
   let s = states.get(dbg);
-  if (!s) states.set(dbg, (s = { compiled: new Map() }));
+  if (!s) states.set(dbg, (s = { compiled: new Map(), headers: new Map(), headerGeneration: -1, prepared: new Map() }));
   return s;
 }
 
@@ -731,16 +809,21 @@ function programInputs(dbg: Debugger, first: number | undefined): number[] {
 function programHeader(dbg: Debugger, first: number | undefined): ProgramDeclarations {
   const st = stateOf(dbg);
   const gen = dbg.jit.generation;
-  if (st.header && st.header.generation === gen && st.header.first === first) return st.header.decls;
+  if (st.headerGeneration !== gen) {
+    st.headers.clear();
+    st.headerGeneration = gen;
+  }
+  const cached = st.headers.get(first);
+  if (cached) return cached;
   dbg.view.refresh();
   const units: UnitSource[] = [];
   for (const i of programInputs(dbg, first)) {
     const d = dbg.view.debugInfo(i);
     if (!d) continue;
-    units.push({ info: d.info, functions: dbg.view.functions(i), inactive: (a) => dbg.jit.addrToSym(a)?.active === false });
+    units.push({ info: d.info, inactive: (a) => dbg.jit.addrToSym(a)?.active === false });
   }
   const decls = programDeclarations(units);
-  st.header = { generation: gen, first, decls };
+  st.headers.set(first, decls);
   return decls;
 }
 
@@ -751,11 +834,18 @@ interface Prepared {
   expr: string;
   /** Column in `expr` (0-based) → column in the user's text. */
   columnMap: number[];
+  /** The user's text. */
+  text: string;
 }
 
-/** Bindings for the frame's locals: frame-base relative where DWARF says DW_OP_fbreg, else by value or address now. */
-function localBindings(b: DeclBuilder, scope: Scope): Map<string, string> {
+/**
+ * Bindings for the frame's locals: frame-base relative where DWARF says
+ * DW_OP_fbreg, by address for static locals (DW_OP_addr), else by the value
+ * or address they have in this frame now (then `frameSpecific` is set).
+ */
+function localBindings(b: DeclBuilder, scope: Scope): { bindings: Map<string, string>; frameSpecific: boolean } {
   const out = new Map<string, string>();
+  let frameSpecific = false;
   for (const v of scope.vars) {
     const name = v.name;
     if (!usableName(name)) continue;
@@ -768,6 +858,7 @@ function localBindings(b: DeclBuilder, scope: Scope): Map<string, string> {
         const off = Number(ops[0]!.operands[0]);
         if (ptr) text = `(*(${ptr})(__hotlink_fb ${off < 0 ? '-' : '+'} ${Math.abs(off)}))`;
       } else {
+        if (!(ops.length === 1 && ops[0]!.op === DW_OP_addr)) frameSpecific = true;
         const loc = locateVariable(v, scope.pc, scope.ctx, scope.fn?.sub);
         if (loc.kind === 'memory') {
           const ptr = b.pointerTo(v.type);
@@ -786,7 +877,7 @@ function localBindings(b: DeclBuilder, scope: Scope): Map<string, string> {
     // An inner variable that cannot be reached still hides outer ones (as in C).
     out.set(name, text ?? `__hotlink_unavailable_${name}`);
   }
-  return out;
+  return { bindings: out, frameSpecific };
 }
 
 /** Replaces bound identifiers in the user's expression (not member names, not tags). */
@@ -802,7 +893,7 @@ function substitute(text: string, bindings: Map<string, string>): { expr: string
     }
   };
   toks.forEach((t, k) => {
-    if (t.kind !== 'id') return;
+    if (t.kind !== 'id' && t.kind !== 'reg') return;
     const rep = bindings.get(t.text);
     if (rep === undefined) return;
     const prev = toks[k - 1];
@@ -818,16 +909,50 @@ function substitute(text: string, bindings: Map<string, string>): { expr: string
 }
 
 function prepare(dbg: Debugger, scope: Scope, text: string): Prepared {
+  // The same text at the same PC of the same image prepares the same way, unless a local was bound by its value now.
+  const st = stateOf(dbg);
+  const key = `${dbg.jit.generation}\0${scope.fn?.input ?? ''}\0${scope.fn ? scope.pc : ''}\0${text}`;
+  const hit = st.prepared.get(key);
+  if (hit) return hit;
   const program = programHeader(dbg, scope.fn?.input);
   const b = program.builder.fork();
-  const locals = localBindings(b, scope);
+  const { bindings: locals, frameSpecific } = localBindings(b, scope);
   const bindings = new Map(program.bindings);
   for (const [k, v] of locals) bindings.set(k, v);
+  let usesRegisters = false;
+  for (const t of tokenize(text)) {
+    if (t.kind !== 'reg') continue;
+    let h: HistoryValue | undefined;
+    try {
+      h = historyValue(scope, t.text.slice(1));
+    } catch (e) {
+      if (!(e instanceof NotSimple)) throw e;
+    }
+    if (h) {
+      // A copy in native memory, read as an object of its type (the type spelled with the program's declarations).
+      const ptr = b.pointerTo(h.type);
+      if (ptr) {
+        bindings.set(t.text, `(*(${ptr})${hexAddr(historyAddress(h))})`);
+        usesRegisters = true;
+      }
+      continue;
+    }
+    const r = registerValue(dbg, scope, t.text.slice(1));
+    if (!r) continue;
+    const cast = r.type === CODE_POINTER ? 'void (*)()' : r.type === DATA_POINTER ? 'void *' : r.type === INT() ? 'int' : 'long';
+    bindings.set(t.text, `((${cast})${hexAddr(BigInt.asUintN(64, r.value))}L)`);
+    usesRegisters = true;
+  }
   if (/\b(NULL|offsetof|size_t|ptrdiff_t|wchar_t|max_align_t)\b/.test(text)) b.raw('#include <stddef.h>');
   if (/\b(bool|true|false)\b/.test(text) && !b.declares('bool')) b.raw('#include <stdbool.h>');
   if (/\berrno\b/.test(text) && !b.declares('errno') && !bindings.has('errno')) b.raw('#include <errno.h>');
   const { expr, columnMap } = substitute(text, bindings);
-  return { header: b.text(), expr, columnMap };
+  const prep: Prepared = { header: b.text(), expr, columnMap, text };
+  if (!frameSpecific && !usesRegisters) {
+    if (st.prepared.size >= 256) st.prepared.clear();
+    st.prepared.set(key, prep);
+  }
+  return prep;
 }
 
 const FN_PLACEHOLDER = '@FN@';
@@ -847,52 +972,63 @@ function functionSource(header: string, expr: string): string {
     line += 3;
     code(after);
   };
-  code(`void ${FN_PLACEHOLDER}(void *__hotlink_out, char *__hotlink_fb, void **__hotlink_addr) {`);
+  code(`void ${FN_PLACEHOLDER}(void *__hotlink_out, char *__hotlink_fb, void **__hotlink_addr, unsigned long __hotlink_cap) {`);
   code('  (void)__hotlink_fb;');
   user('  __typeof__(', '  ) *__hotlink_type = 0;');
   code('  __auto_type __hotlink_v = __builtin_choose_expr(__builtin_types_compatible_p(__typeof__(*__hotlink_type), void),');
   user('    ((', '    ), 0),');
   user('    (', '    ));');
   code('  if (__builtin_types_compatible_p(__typeof__(*__hotlink_type), void)) return;');
-  code('  if (__builtin_types_compatible_p(__typeof__(*__hotlink_type), __typeof__(__hotlink_v)))');
-  code('    __builtin_memcpy(__hotlink_out, &__hotlink_v, sizeof __hotlink_v);');
+  code('  if (__builtin_types_compatible_p(__typeof__(*__hotlink_type), __typeof__(__hotlink_v))) {');
+  code('    if (sizeof __hotlink_v <= __hotlink_cap) __builtin_memcpy(__hotlink_out, &__hotlink_v, sizeof __hotlink_v);');
+  code('  }');
   code('  else /* an array or a function: where it is */');
   code('    __builtin_memcpy(__hotlink_addr, &__hotlink_v, sizeof(void *));');
   code('}');
   return `${header}\n${lines.join('\n')}\n`;
 }
 
-/** The compiler's messages about the user's expression, located in it (`<expression>:1:COL: error: …`). */
-function expressionDiagnostics(text: string, columnMap: number[], shift: number): string {
+/**
+ * The compiler's messages about the user's expression, located in it
+ * (`<expression>:1:COL: error: …`). Follow-on errors in the generated
+ * wrapper are dropped; when the expression itself is incomplete (`x =`) the
+ * first wrapper error is reported at the expression's end.
+ */
+function expressionDiagnostics(text: string, columnMap: number[], shift: number, userText: string): string {
   const seen = new Set<string>();
   const out: string[] = [];
+  const wrapper: string[] = [];
   const other: string[] = [];
-  for (const raw of text.split('\n')) {
-    const line = raw.replace(/\x1b\[[0-9;]*m/g, '');
-    const m = /^<expression>:(\d+):(\d+): (.*)$/.exec(line);
-    let msg: string | undefined;
-    if (m) {
-      const col = Number(m[2]) - 1 - shift;
-      const orig = (columnMap[Math.max(0, Math.min(col, columnMap.length - 1))] ?? 0) + 1;
-      msg = `<expression>:1:${orig}: ${m[3]}`;
-    } else {
-      const n = /^[^:]*:\d+:\d+: (note: .*)$/.exec(line) ?? /^<hotlink>:\d+:\d+: ((?:error|note): .*)$/.exec(line);
-      if (n && /^note:/.test(n[1]!)) msg = n[1]!;
-      else if (/\berror\b/.test(line)) other.push(line);
-    }
-    if (msg && !seen.has(msg)) {
+  const add = (msg: string): void => {
+    msg = msg.replace(/(\S)__hotlink_unavailable_(\w+)(\S) undeclared.*$/, '$1$2$3 is not available in this frame (optimized out)');
+    if (!seen.has(msg)) {
       seen.add(msg);
       out.push(msg);
     }
+  };
+  for (const raw of text.split('\n')) {
+    const line = raw.replace(/\x1b\[[0-9;]*m/g, '');
+    let m: RegExpExecArray | null;
+    if ((m = /^<expression>:(\d+):(\d+): (.*)$/.exec(line))) {
+      const col = Number(m[2]) - 1 - shift;
+      const orig = (columnMap[Math.max(0, Math.min(col, columnMap.length - 1))] ?? 0) + 1;
+      add(`<expression>:1:${orig}: ${m[3]}`);
+    } else if ((m = /^<hotlink>:\d+:\d+: (error: .*)$/.exec(line))) {
+      if (!/__hotlink_/.test(m[1]!)) wrapper.push(m[1]!);
+    } else if ((m = /^[^<][^:]*:\d+:\d+: (note: .*)$/.exec(line))) {
+      add(m[1]!); // a note about a declaration of the program (`declared here`)
+    } else if (/\berror\b/.test(line)) other.push(line);
   }
-  if (!out.some((l) => /\berror\b/.test(l))) return [...out, ...other.slice(0, 20)].join('\n') || text.trim();
-  return out.join('\n');
+  if (out.some((l) => /^<expression>.*\berror\b/.test(l))) return out.join('\n');
+  if (wrapper.length) return `<expression>:1:${userText.length + 1}: ${wrapper[0]}`;
+  return [...out, ...other.slice(0, 20)].join('\n') || text.trim();
 }
 
 function compileFlags(cc: string): string[] {
-  const flags = ['-O0', '-w'];
+  // Lenient like gdb: a call of a function nobody declared is an int-returning call (newer compilers make that an error).
+  const flags = ['-O0', '-w', '-Wno-error=implicit-function-declaration', '-Wno-error=int-conversion', '-Wno-error=incompatible-pointer-types'];
   const family = compilerFamily(cc);
-  if (family === 'gcc') flags.push('-fno-diagnostics-show-caret', '-fdiagnostics-color=never');
+  if (family === 'gcc') flags.push('-fpermissive', '-fno-diagnostics-show-caret', '-fdiagnostics-color=never');
   else if (family === 'clang') flags.push('-fno-caret-diagnostics', '-fno-color-diagnostics');
   return flags;
 }
@@ -910,13 +1046,14 @@ async function compileExpression(dbg: Debugger, prep: Prepared): Promise<Compile
   let shift = 0;
   let expr = prep.expr;
   for (let attempt = 0; ; attempt++) {
-    const key = functionSource(prep.header, expr);
+    const text = functionSource(prep.header, expr);
+    const key = createHash('sha256').update(text).digest('hex');
     const hit = st.compiled.get(key);
     if (hit) return hit;
     let name: string;
     do name = `${EXPR_FILE_PREFIX}${++exprCount}`;
     while (dbg.jit.lookup(name) !== undefined);
-    const source = key.replace(FN_PLACEHOLDER, name);
+    const source = text.replace(FN_PLACEHOLDER, name);
     const cc = compilerOf(dbg);
     let diagnostics = '';
     let bytes: Uint8Array;
@@ -931,7 +1068,7 @@ async function compileExpression(dbg: Debugger, prep: Prepared): Promise<Compile
         shift = 1;
         continue;
       }
-      throw new HotlinkError('compile', expressionDiagnostics(diagnostics, prep.columnMap, shift));
+      throw new HotlinkError('compile', expressionDiagnostics(diagnostics, prep.columnMap, shift, prep.text));
     }
     const type = resultType(bytes, name);
     const before = dbg.jit.generation;
@@ -943,7 +1080,7 @@ async function compileExpression(dbg: Debugger, prep: Prepared): Promise<Compile
       if (missing.length) throw new HotlinkError('unresolved', missing.map((n) => `No symbol "${n}" in current context.`).join('\n'));
       throw e;
     }
-    if (st.header && st.header.generation === before) st.header.generation = dbg.jit.generation; // our code declares nothing the program sees
+    if (st.headerGeneration === before) st.headerGeneration = dbg.jit.generation; // our code declares nothing the program sees
     dbg.view.refresh();
     const address = dbg.jit.lookup(name);
     if (address === undefined) throw new Error(`${name} was appended but is not in the image`);
@@ -970,6 +1107,7 @@ function resultType(bytes: Uint8Array, fnName: string): CType {
     });
   }
   if (!found) throw new HotlinkError('compile', `${fnName}: the compiler emitted no type for the expression (was it built with -g?)`);
+  restoreTagNames(found);
   return found;
 }
 
@@ -990,9 +1128,10 @@ async function compiledEvaluate(dbg: Debugger, scope: Scope, text: string): Prom
   const c = await compileExpression(dbg, prep);
   const t = stripTypedefs(c.type);
   const valueSize = t.kind === 'void' || t.kind === 'function' || t.kind === 'array' ? 0 : sizeOf(c.type) ?? 0;
-  const out = resultBuffer(dbg, 16 + Math.max(16, valueSize));
-  memoryView(out, 16 + Math.max(16, valueSize)).fill(0);
-  const r = await dbg.session.callFunction(c.address, [out + 16, Number(scope.frameBase ?? 0n), out]);
+  const capacity = Math.max(16, valueSize);
+  const out = resultBuffer(dbg, 16 + capacity);
+  memoryView(out, 16 + capacity).fill(0);
+  const r = await dbg.session.callFunction(c.address, [out + 16, Number(scope.frameBase ?? 0n), out, capacity]);
   if ('stop' in r) {
     forgetFrames(dbg);
     return { kind: 'stopped', stop: r.stop };

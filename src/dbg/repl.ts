@@ -23,7 +23,7 @@ type EvalResult =
   | { kind: 'value'; type: CType; bytes: Uint8Array; address?: number }
   | { kind: 'void' }
   | { kind: 'stopped'; stop: StopEvent };
-type Evaluator = (dbg: Debugger, text: string, opts?: { frame?: number }) => Promise<EvalResult>;
+type Evaluator = (dbg: Debugger, text: string, opts?: { frame?: number; history?: readonly { type: CType; bytes: Uint8Array }[] }) => Promise<EvalResult>;
 
 const COMMANDS = [
   'run', 'start', 'continue', 'next', 'step', 'stepi', 'nexti', 'finish', 'until', 'advance', 'break', 'tbreak', 'delete', 'disable', 'enable',
@@ -43,6 +43,8 @@ export class Repl {
   private readonly argv0: string;
   private history: { type: CType; bytes: Uint8Array }[] = [];
   private jitLines: string[] | undefined;
+  /** Brace depth inside an open `jit {` block (the block ends when it returns to 0). */
+  private jitDepth = 0;
   private jitCount = 0;
   private lastFunction: string | undefined;
   private listNext: { file: string; line: number } | undefined;
@@ -69,7 +71,11 @@ export class Repl {
   /** Runs one input line; resolves true when the session should end. */
   async line(raw: string): Promise<boolean> {
     if (this.jitLines) {
-      if (raw.trim() === '}') {
+      this.jitDepth += braceDelta(raw);
+      if (this.jitDepth <= 0) {
+        // The closing brace of the block; anything before it on the line is code.
+        const close = raw.lastIndexOf('}');
+        this.jitLines.push(raw.slice(0, close));
         const src = this.jitLines.join('\n') + '\n';
         this.jitLines = undefined;
         await this.guard(() => this.jitAppend(src));
@@ -196,15 +202,12 @@ export class Repl {
         return false;
       case 'jit':
         if (!/^\{/.test(arg)) throw new HotlinkError('usage', 'usage: jit { C declarations and definitions ... }');
-        this.jitLines = [];
         {
           const rest = arg.slice(1);
-          const close = rest.lastIndexOf('}');
-          if (close >= 0 && rest.slice(close + 1).trim() === '') {
-            const src = rest.slice(0, close);
-            this.jitLines = undefined;
-            await this.jitAppend(src + '\n');
-          } else if (rest.trim()) this.jitLines.push(rest);
+          this.jitDepth = 1 + braceDelta(rest);
+          if (this.jitDepth <= 0) {
+            await this.jitAppend(rest.slice(0, rest.lastIndexOf('}')) + '\n');
+          } else this.jitLines = rest.trim() ? [rest] : [];
         }
         return false;
       case 'reload':
@@ -248,9 +251,11 @@ export class Repl {
   }
 
   private async finish(): Promise<void> {
+    if (this.dbg.session.state !== 'stopped') throw new HotlinkError('usage', 'The program is not being run.');
     const frames = this.dbg.frames();
     const f = frames[this.dbg.selectedFrame];
     if (!f) throw new HotlinkError('usage', 'The program is not being run.');
+    if (!frames[this.dbg.selectedFrame + 1]) throw new HotlinkError('usage', '"finish" not meaningful in the outermost frame.');
     this.say(`Run till exit from #${f.level}  ${this.frameLine(f, true)}`);
     const r = await this.dbg.finish();
     this.reportStop(r.stop);
@@ -296,8 +301,7 @@ export class Repl {
         return;
       }
       case 'call-returned':
-        this.say(`Run till exit from the function called from the debugger.`);
-        if (r.value !== undefined) this.say(`Value returned is ${r.value}`);
+        // The call the debugger made has finished; we are back where the program stopped.
         this.showLocation(true, false);
         return;
       case 'start':
@@ -358,9 +362,9 @@ export class Repl {
     return s.offset ? `${s.name}+${s.offset}` : s.name;
   }
 
-  private record(type: CType, bytes: Uint8Array, format?: FormatLetter): string {
+  private record(type: CType, bytes: Uint8Array, format?: FormatLetter, address?: number): string {
     this.history.push({ type, bytes });
-    return `$${this.history.length} = ${this.fmt(type, bytes, { format })}`;
+    return `$${this.history.length} = ${this.fmt(type, bytes, { format, address })}`;
   }
 
   private fileLineSuffix(address: number | undefined): string {
@@ -585,7 +589,7 @@ export class Repl {
     }
     const ev = await this.getEvaluator();
     if (!ev) throw new HotlinkError('usage', 'expression evaluation is not available');
-    const r = await ev(this.dbg, arg, { frame: this.dbg.selectedFrame });
+    const r = await ev(this.dbg, arg, { frame: this.dbg.selectedFrame, history: this.history });
     if (r.kind === 'stopped') {
       this.reportStop(r.stop);
       this.say(`The program being debugged stopped while in a function called from the debugger.\nEvaluation of the expression containing the function\n(${arg}) will be abandoned.\nWhen the function is done executing, GDB will silently stop it.`);
@@ -596,7 +600,7 @@ export class Repl {
       return;
     }
     if (cmd === 'output') this.out.write(this.fmt(r.type, r.bytes, { format, address: r.address }));
-    else this.say(this.record(r.type, r.bytes, format));
+    else this.say(this.record(r.type, r.bytes, format, r.address));
   }
 
   private async examine(arg: string, fmt: string | undefined): Promise<void> {
@@ -661,6 +665,7 @@ export class Repl {
   // ---- Changing the program --------------------------------------------------------------------
 
   private async jitAppend(source: string): Promise<void> {
+    this.sources.clear();
     const name = `jit-${++this.jitCount}.c`;
     this.snippets.set(name, source);
     const r = await this.dbg.append(source, name);
@@ -669,6 +674,7 @@ export class Repl {
   }
 
   private async reload(arg: string): Promise<void> {
+    this.sources.clear(); // the file may have been edited
     const unchecked = /\s--unchecked$|^--unchecked\s/.test(arg);
     arg = arg.replace(/(^|\s)--unchecked(\s|$)/, ' ').trim();
     const m = /^(\S+)\s+from\s+(\S+)$/.exec(arg);
@@ -690,6 +696,17 @@ export class Repl {
     this.say(`Reloaded ${file}: ${swapped.length ? `swapped ${swapped.join(', ')}` : 'no function changed'}${r.result.unchanged.length ? `; unchanged ${r.result.unchanged.join(', ')}` : ''}${r.result.added.length ? `; added ${r.result.added.join(', ')}` : ''} (generation ${this.dbg.jit.generation}).`);
     this.reportRebind(r.breakpoints);
   }
+}
+
+/** Net `{` minus `}` on a line of C, ignoring strings, character constants and comments. */
+function braceDelta(line: string): number {
+  let d = 0;
+  const code = line.replace(/\/\/.*$/, '').replace(/\/\*.*?\*\//g, '').replace(/"(?:\\.|[^"\\])*"|'(?:\\.|[^'\\])*'/g, '');
+  for (const ch of code) {
+    if (ch === '{') d++;
+    else if (ch === '}') d--;
+  }
+  return d;
 }
 
 function uniquePrefix(word: string, list: readonly string[]): string | undefined {

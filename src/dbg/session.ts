@@ -93,6 +93,12 @@ export class DebugSession {
   private readonly callStack: { gregs: BigUint64Array; fpregs: Uint8Array }[] = [];
   /** Internal (not user) breakpoints that end a step/finish. */
   private readonly internal = new Set<number>();
+  /** Applied to a stop inside a called function (the Debugger's hit counts, conditions and caches). */
+  onStop: ((ev: StopEvent) => Promise<StopEvent>) | undefined;
+  /** The registers of the frames that made debugger calls still in progress (innermost last). */
+  callContexts(): readonly BigUint64Array[] {
+    return this.callStack.map((c) => c.gregs);
+  }
   /** True while callFunction waits for its own call to return. */
   private awaitingCall = false;
   /** Decides whether an address starts an instruction (set by the debug view). */
@@ -225,6 +231,8 @@ export class DebugSession {
     let ev: StopEvent;
     try {
       ev = await this.resume('c');
+      // A breakpoint inside the callee gets the same bookkeeping as any stop (conditions, hit counts).
+      if (ev.reason.kind !== 'call-returned' && this.onStop) ev = await this.onStop(ev);
     } finally {
       this.awaitingCall = false;
     }

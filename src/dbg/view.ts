@@ -16,6 +16,7 @@ import { SHN_ABS, SHN_COMMON, SHN_UNDEF, STT_SECTION } from '../elf/elf.js';
 import { Jit } from '../jit.js';
 import { LinkInput } from '../link/input.js';
 import { SymKind } from '../link/symbols.js';
+import { safeRead } from '../memory/native.js';
 
 export interface SourceLocation {
   file: string;
@@ -166,8 +167,17 @@ export class DebugView {
     const s = findSequence(this.sequenceIndex(), pc);
     if (!s) return undefined;
     const t = s.program.table;
-    const i = s.program.rowIndexFor(pc);
+    let i = s.program.rowIndexFor(pc);
     if (i < 0) return undefined;
+    // Several rows at one address: the last is_stmt one is the line (GDB's choice).
+    if (!t.isStmt(i)) {
+      for (let k = i - 1; k >= 0 && t.address[k] === t.address[i] && !t.isEndSequence(k); k--) {
+        if (t.isStmt(k)) {
+          i = k;
+          break;
+        }
+      }
+    }
     const file = s.program.filePath(t.file[i]!) ?? '??';
     return { file, line: t.line[i]!, column: t.column[i]!, address: t.address[i]!, input: s.input };
   }
@@ -221,7 +231,13 @@ export class DebugView {
       const prev = byFunction.get(key);
       if (prev === undefined || c.address < prev) byFunction.set(key, c.address);
     }
-    return [...byFunction.values()].sort((a, b) => a - b);
+    // A line whose code starts a function (its `{`) stops after the prologue, as GDB does.
+    return [...byFunction.values()]
+      .map((a) => {
+        const f = this.functionAt(a);
+        return f && f.lowPc === a ? this.afterPrologue(f.lowPc, f.highPc) : a;
+      })
+      .sort((a, b) => a - b);
   }
 
   /** The line actually chosen by addressesForLine (GDB moves a breakpoint on a line without code to the next one). */
@@ -230,8 +246,10 @@ export class DebugView {
   }
 
   /**
-   * Where `b func` stops: after the prologue — the row marked prologue_end,
-   * else the second row of the function (GDB's rule), else its start.
+   * Where `b func` stops, as GDB chooses: the first row marked prologue_end
+   * (clang; it may be the entry itself); else, when the code sets up a frame
+   * (`push %rbp`, possibly after endbr64), the second line-table row of the
+   * function (gcc -O0); else the entry (optimized code has no prologue).
    */
   afterPrologue(lowPc: number, highPc: number): number {
     const s = findSequence(this.sequenceIndex(), lowPc);
@@ -239,15 +257,23 @@ export class DebugView {
     const t = s.program.table;
     let first = s.program.rowIndexFor(lowPc);
     if (first < 0) return lowPc;
-    while (first > 0 && t.address[first - 1] === lowPc) first--;
-    const firstLine = t.line[first]!;
-    for (let r = first; r < t.count && t.address[r]! < highPc; r++) {
-      if ((t.flags[r]! & 8) !== 0 && t.address[r]! > lowPc) return t.address[r]!; // prologue_end
+    while (first > 0 && t.address[first - 1] === lowPc && !t.isEndSequence(first - 1)) first--;
+    for (let r = first; r < t.count && t.address[r]! < highPc && !t.isEndSequence(r); r++) {
+      if ((t.flags[r]! & 8) !== 0 && t.address[r]! >= lowPc) return t.address[r]!; // prologue_end
     }
+    if (!this.setsUpFrame(lowPc)) return lowPc;
     for (let r = first + 1; r < t.count && t.address[r]! < highPc && !t.isEndSequence(r); r++) {
-      if (t.address[r]! > lowPc && (t.line[r] !== firstLine || t.isStmt(r))) return t.address[r]!;
+      if (t.address[r]! > lowPc) return t.address[r]!;
     }
     return lowPc;
+  }
+
+  /** Does the code at `pc` start with a frame setup (`push %rbp`, after an optional endbr64)? */
+  private setsUpFrame(pc: number): boolean {
+    const b = safeRead(pc, 8);
+    let at = 0;
+    if (b[0] === 0xf3 && b[1] === 0x0f && b[2] === 0x1e && b[3] === 0xfa) at = 4;
+    return b[at] === 0x55;
   }
 
   /** The code address of function `name` (the active body of a reloadable function), before or after its prologue. */

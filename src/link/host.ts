@@ -181,7 +181,7 @@ function executableDataRanges(): [number, number][] {
       if (ph.readUInt32LE(i * 56) !== 1) continue; // PT_LOAD
       loads.push({ flags: ph.readUInt32LE(i * 56 + 4), vaddr: Number(ph.readBigUInt64LE(i * 56 + 16)), memsz: Number(ph.readBigUInt64LE(i * 56 + 40)) });
     }
-    const firstPage = Math.min(...loads.map((l) => l.vaddr)) & ~0xfff;
+    const firstPage = Math.floor(Math.min(...loads.map((l) => l.vaddr)) / 4096) * 4096;
     const bias = base - firstPage;
     return loads.filter((l) => l.flags & 2).map((l) => [l.vaddr + bias, l.vaddr + bias + l.memsz]);
   } finally {

@@ -162,7 +162,7 @@ export class Arena {
 
   /** Sets the protection of the view pages covering [address, address+length). */
   protect(address: number, length: number, prot: number): void {
-    const start = address & ~(PAGE_SIZE - 1);
+    const start = Math.floor(address / PAGE_SIZE) * PAGE_SIZE; // not `&`: addresses exceed 32 bits
     const end = Math.ceil((address + length) / PAGE_SIZE) * PAGE_SIZE;
     if (end > start) protect(start, end - start, prot);
   }

@@ -1,0 +1,9 @@
+/* Debugger scenarios: a loop that never ends. */
+volatile unsigned long spins;
+
+int main(void)
+{
+  for (;;)
+    spins++;
+  return 0;
+}
