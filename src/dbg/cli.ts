@@ -28,7 +28,9 @@ export async function runRepl(dbg: Debugger, opts: ReplRunOptions): Promise<numb
   const repl = new Repl(dbg, out, { programArgs: opts.programArgs, argv0: opts.argv0 });
   const echo = !process.stdin.isTTY;
   for (const file of opts.scripts) {
-    for (const line of readFileSync(file, 'utf8').split('\n')) {
+    const lines = readFileSync(file, 'utf8').split('\n');
+    if (lines[lines.length - 1] === '') lines.pop(); // the file's final newline ends the last command
+    for (const line of lines) {
       if (echo) out.write(`${repl.prompt}${line}\n`);
       if (await repl.line(line)) return 0;
     }

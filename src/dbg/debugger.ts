@@ -158,7 +158,12 @@ export class Debugger {
     const out = { moved: [] as number[], stale: [] as number[], armed: [] as number[] };
     for (const bp of this.session.breakpoints.values()) {
       if ('address' in bp.spec) continue;
-      const now = this.resolve(bp.spec);
+      let now = this.resolve(bp.spec);
+      if ('file' in bp.spec && bp.addresses.length && now.length) {
+        // Re-resolving a bound file:line must find the same line again, not slide into another function.
+        const bound = this.view.lineAt(bp.addresses[0]!)?.line ?? bp.spec.line;
+        now = now.filter((a) => this.view.lineAt(a)?.line === bound);
+      }
       const same = now.length === bp.addresses.length && now.every((a, i) => a === bp.addresses[i]);
       if (same) continue;
       if (!now.length) {
@@ -276,7 +281,7 @@ export class Debugger {
     if (f.pc === this.jit.lookup('__hotlink_dbg_call_return')) {
       return { level: f.level, pc: f.pc, function: '<function called from the debugger>', offset: 0, inImage: false };
     }
-    const lookupPc = f.level > 0 ? f.pc - 1 : f.pc;
+    const lookupPc = f.how !== 'registers' ? f.pc - 1 : f.pc; // a caller's PC is a return address
     const sym = this.jit.addrToSym(lookupPc);
     const loc = this.view.lineAt(lookupPc);
     const fn = this.view.functionAt(lookupPc);
@@ -441,6 +446,8 @@ export class Debugger {
         }
         ev = await this.session.runTo(ra, this.rsp());
         if (ev.reason.kind !== 'step') return this.afterStop(ev);
+        const back = this.view.lineAt(this.session.reg('rip'));
+        if (back && back.address === ra && (back.line !== start.line || back.file !== start.file) && this.isStmtStart(ra)) break;
         continue;
       }
       const loc = this.view.lineAt(pc);
@@ -513,15 +520,10 @@ export class Debugger {
     if (!location) return this.next();
     const addresses = this.resolve(parseLocation(location));
     if (!addresses.length) throw new HotlinkError('usage', `no code at ${location}`);
-    const frames = this.frames();
-    const caller = frames[1];
-    for (const a of addresses) this.session.addBreakpoint({ address: a }, [a], { temporary: true });
-    if (caller) this.session.addBreakpoint({ address: caller.pc }, [caller.pc], { temporary: true });
-    const ev = await this.continue();
-    for (const bp of [...this.session.breakpoints.values()]) {
-      if (bp.temporary && 'address' in bp.spec && (addresses.includes(bp.spec.address) || bp.spec.address === caller?.pc)) this.session.deleteBreakpoint(bp.id);
-    }
-    return ev;
+    const caller = this.frames()[1];
+    // Internal breakpoints: the location, or the current frame's return (GDB stops at whichever comes first).
+    const ev = await this.session.runToAny(caller ? [...addresses, caller.pc] : addresses);
+    return this.afterStop(ev);
   }
 
   // ---- Code changes while stopped ------------------------------------------------------------

@@ -121,9 +121,11 @@ export class Repl {
         await this.run(arg, cmd === 'start');
         return false;
       case 'continue': {
+        if (this.dbg.session.state !== 'stopped') throw new HotlinkError('usage', 'The program is not being run.');
         const n = arg ? Number(arg) : 1;
-        if (n > 1) for (const bp of this.dbg.session.breakpoints.values()) if (this.lastStopBreakpoint() === bp.id) this.say(`Will ignore next ${n - 1} crossings of breakpoint ${bp.id}.  Continuing.`);
-        this.say('Continuing.');
+        const bpId = this.lastStopBreakpoint();
+        if (n > 1 && bpId !== undefined) this.say(`Will ignore next ${n - 1} crossings of breakpoint ${bpId}.  Continuing.`);
+        else this.say('Continuing.');
         let ev = await this.dbg.continue();
         for (let i = 1; i < n && ev.reason.kind === 'breakpoint'; i++) ev = await this.dbg.continue();
         this.reportStop(ev);
@@ -240,11 +242,11 @@ export class Repl {
     const state = this.dbg.session.state;
     if (state === 'running' || state === 'stopped') await this.dbg.session.kill();
     const args = arg ? splitArgs(arg) : this.programArgs;
-    this.say(`Starting program: ${[this.argv0, ...args].join(' ')}`);
     if (start) {
       const bp = this.dbg.breakAt('main', { temporary: true });
       this.say(`Temporary breakpoint ${bp.id} at ${hex(bp.addresses[0] ?? 0)}${this.fileLineSuffix(bp.addresses[0])}.`);
     }
+    this.say(`Starting program: ${[this.argv0, ...args].join(' ')}`);
     this.lastFunction = undefined;
     const ev = await this.dbg.run([this.argv0, ...args]);
     this.reportStop(ev);
@@ -381,6 +383,14 @@ export class Repl {
 
   private readonly sources = new Map<string, string[] | null>();
 
+  /** Lines in a source file (a trailing newline does not start another line). */
+  private lineCount(file: string): number {
+    this.sourceLine(file, 1);
+    const snippet = this.snippets.get(file) ?? this.snippets.get(file.replace(/^.*\//, ''));
+    const lines = snippet !== undefined ? snippet.split('\n') : this.sources.get(file) ?? [];
+    return lines.length && lines[lines.length - 1] === '' ? lines.length - 1 : lines.length;
+  }
+
   /** Source text of `jit { }` snippets, by the name their debug info gives. */
   readonly snippets = new Map<string, string>();
 
@@ -451,7 +461,7 @@ export class Repl {
         if (!bps.length) return this.say('No breakpoints or watchpoints.');
         this.say('Num     Type           Disp Enb Address            What');
         for (const bp of bps) {
-          const what = bp.addresses.length ? this.whatText(bp.addresses[0]!) : `<PENDING>  ${specText(bp.spec)}`;
+          const what = bp.addresses.length ? this.whatText(bp.addresses[0]!) : specText(bp.spec);
           const addr = bp.addresses.length ? hex16(bp.addresses[0]!) : '<PENDING>         ';
           this.say(`${String(bp.id).padEnd(8)}breakpoint     ${bp.temporary ? 'del ' : 'keep'} ${bp.enabled ? 'y' : 'n'}   ${addr} ${what}${bp.stale ? '  (stale: the code was replaced)' : ''}`);
           if (bp.conditionText) this.say(`\tstop only if ${bp.conditionText}`);
@@ -606,6 +616,7 @@ export class Repl {
   private async examine(arg: string, fmt: string | undefined): Promise<void> {
     const m = /^(\d*)([xduotacfsiz]?)([bhwg]?)$/.exec(fmt ?? '');
     if (!m) throw new HotlinkError('usage', `Invalid number "${fmt}".`);
+    if (m[2] === 'i') throw new HotlinkError('usage', 'x/i (disassembly) is not supported; use x/x or objdump on the object.');
     const count = m[1] ? Number(m[1]) : 1;
     const format = (m[2] || this.lastExamine?.format || 'x') as FormatLetter;
     const size = (m[3] || (m[2] ? undefined : this.lastExamine?.size)) as UnitSize | undefined;
@@ -654,9 +665,10 @@ export class Repl {
       start = Math.max(1, loc.line - 4);
     }
     if (!file) throw new HotlinkError('usage', 'No default source file.');
+    const total = this.lineCount(file);
     for (let l = start; l < start + 10; l++) {
       const text = this.sourceLine(file, l);
-      if (text === undefined) break;
+      if (text === undefined || l > total) break;
       this.say(`${l}\t${text}`);
     }
     this.listNext = { file, line: start + 10 };

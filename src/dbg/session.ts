@@ -204,6 +204,22 @@ export class DebugSession {
     }
   }
 
+  /** Continues until one of `addresses` is reached (internal breakpoints, not numbered ones). */
+  async runToAny(addresses: number[]): Promise<StopEvent> {
+    const added = addresses.filter((a) => !this.inserted.has(a));
+    for (const a of addresses) this.internal.add(a);
+    for (const a of added) this.insert(a);
+    try {
+      const ev = await this.continue();
+      if (ev.reason.kind === 'breakpoint' && ev.pc !== undefined && addresses.includes(ev.pc) && ev.reason.id === 0) return { ...ev, reason: { kind: 'step' } };
+      return ev;
+    } finally {
+      for (const a of addresses) this.internal.delete(a);
+      if (this.state === 'stopped') this.sync();
+      else for (const a of added) this.inserted.delete(a);
+    }
+  }
+
   /**
    * Calls the function at `address` on the worker with integer/pointer
    * arguments, as GDB does with a dummy frame. Resolves with the return
@@ -268,13 +284,13 @@ export class DebugSession {
   }
 
   deleteBreakpoint(id: number): void {
-    if (!this.breakpoints.delete(id)) throw new HotlinkError('usage', `no breakpoint number ${id}`);
+    if (!this.breakpoints.delete(id)) throw new HotlinkError('usage', `No breakpoint number ${id}.`);
     this.sync();
   }
 
   enableBreakpoint(id: number, enabled: boolean): void {
     const bp = this.breakpoints.get(id);
-    if (!bp) throw new HotlinkError('usage', `no breakpoint number ${id}`);
+    if (!bp) throw new HotlinkError('usage', `No breakpoint number ${id}.`);
     bp.enabled = enabled;
     this.sync();
   }
@@ -392,8 +408,7 @@ export class DebugSession {
   // ---- The stop protocol ---------------------------------------------------------------------
 
   private requireStopped(): void {
-    if (this.state === 'not-started') throw new HotlinkError('usage', 'the program is not being run');
-    if (this.state === 'exited') throw new HotlinkError('usage', 'the program is not being run (it has exited)');
+    if (this.state === 'not-started' || this.state === 'exited') throw new HotlinkError('usage', 'The program is not being run.');
     if (this.state === 'running') throw new HotlinkError('usage', 'the program is running; interrupt it first');
   }
 

@@ -8,7 +8,7 @@
 // queries prefer the active body (HOT_RELOAD.md §14). Corrupt debug info in
 // one input becomes a warning and that input simply has no debug info.
 
-import { basename } from 'node:path';
+import { basename, normalize } from 'node:path';
 import { DebugInfo, readDebugInfo } from '../dwarf/index.js';
 import { LineProgram, allLinePrograms } from '../dwarf/line.js';
 import { Subprogram, findSubprogram, subprograms, globalVariables, Variable } from '../dwarf/program.js';
@@ -178,7 +178,7 @@ export class DebugView {
         }
       }
     }
-    const file = s.program.filePath(t.file[i]!) ?? '??';
+    const file = normalize(s.program.filePath(t.file[i]!) ?? '??');
     return { file, line: t.line[i]!, column: t.column[i]!, address: t.address[i]!, input: s.input };
   }
 

@@ -1,0 +1,3 @@
+int foo(int x) {
+  return x * 100;
+}

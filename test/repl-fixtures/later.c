@@ -1,0 +1,4 @@
+int later_fn(int x) {
+  int y = x + 5;
+  return y * 3;
+}
