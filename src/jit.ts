@@ -21,7 +21,7 @@ import { SEG_CLASS_NAMES } from './link/input.js';
 import { BatchResult, BatchStats, IndirectionMode, LinkReloadFunc, LinkSession, ReserveOptions } from './link/session.js';
 import { abiSignatureOf, checkAbi, reloadFuncOf, storeSlot, validateReplacement } from './link/reload.js';
 import { SymKind } from './link/symbols.js';
-import { callNative, dladdr, exitImmediately, mallocNative, mapFile, memoryView, registerCallback } from './memory/native.js';
+import { callNative, dladdr, exitImmediately, mapFile, memoryView, nativeArgv, nativeArray, registerCallback } from './memory/native.js';
 import { DebugView } from './dbg/view.js';
 import { unwind } from './dbg/unwind.js';
 import { runtimeObject } from './runtime/runtime.js';
@@ -545,7 +545,7 @@ export class Jit {
       for (const f of fns) callNative(f, 'void (int, void *, void *)', 0, null, null);
       return;
     }
-    callNative(start, 'void (uintptr_t, size_t, int, uintptr_t)', this.nativeArray(fns), fns.length, 0, 0);
+    callNative(start, 'void (uintptr_t, size_t, int, uintptr_t)', nativeArray(fns), fns.length, 0, 0);
   }
 
   /**
@@ -576,7 +576,7 @@ export class Jit {
     if (main === undefined) throw new HotlinkError('unresolved', `undefined symbol 'main': the program has no main function`);
     const start = this.lookup('__hotlink_start');
     if (start === undefined) throw new HotlinkError('usage', 'run() needs the hotlink runtime (runtime: true)');
-    const argvAddr = this.nativeArgv(argv);
+    const argvAddr = nativeArgv(argv);
     const fini = this.session.fini;
     const hook = hooks.atExit ? registerCallback('void (void)', hooks.atExit) : undefined;
     const init = this.pendingInit; // preinit then init, per batch in link order
@@ -587,8 +587,8 @@ export class Jit {
       'int (uintptr_t, int, uintptr_t, uintptr_t, size_t, uintptr_t, size_t, uintptr_t, size_t, uintptr_t)',
       main, argv.length, argvAddr,
       0, 0,
-      this.nativeArray(init), init.length,
-      this.nativeArray(fini), fini.length,
+      nativeArray(init), init.length,
+      nativeArray(fini), fini.length,
       hook?.address ?? 0,
     ) as number;
     if (status !== 1) throw new Error(`__hotlink_start returned ${status}`);
@@ -639,31 +639,6 @@ export class Jit {
     const s = this.addrToSym(pc);
     if (!s) return undefined;
     return `${s.name}+${hex(s.offset)} (${s.file})`;
-  }
-
-  private nativeArray(values: number[]): number {
-    if (!values.length) return 0;
-    const p = mallocNative(values.length * 8);
-    const mem = memoryView(p, values.length * 8);
-    const view = new DataView(mem.buffer, mem.byteOffset, mem.byteLength);
-    values.forEach((x, k) => view.setBigUint64(k * 8, BigInt(x), true));
-    return p;
-  }
-
-  private nativeArgv(argv: string[]): number {
-    const strings = argv.map((a) => Buffer.from(a + '\0', 'utf8'));
-    const total = strings.reduce((n, b) => n + b.length, 0);
-    const block = mallocNative((argv.length + 1) * 8 + total);
-    const mem = memoryView(block, (argv.length + 1) * 8 + total);
-    const view = new DataView(mem.buffer, mem.byteOffset, mem.byteLength);
-    let at = (argv.length + 1) * 8;
-    strings.forEach((b, k) => {
-      view.setBigUint64(k * 8, BigInt(block + at), true);
-      mem.set(b, at);
-      at += b.length;
-    });
-    view.setBigUint64(argv.length * 8, 0n, true);
-    return block;
   }
 
   /** Unmaps the image. Addresses from it must not be used afterwards. */

@@ -13,7 +13,7 @@ import { constants } from 'node:os';
 import { HotlinkError, hex } from '../errors.js';
 import { Jit, signalName } from '../jit.js';
 import { SegClass } from '../link/input.js';
-import { createPipe, mallocNative, memoryView, safeRead, safeWrite, callNative } from '../memory/native.js';
+import { createPipe, memoryView, nativeArgv, nativeArray, safeRead, safeWrite, callNative } from '../memory/native.js';
 
 /** x86-64 general registers in the order of ucontext's gregs. */
 export const GREG_NAMES = ['r8', 'r9', 'r10', 'r11', 'r12', 'r13', 'r14', 'r15', 'rdi', 'rsi', 'rbp', 'rbx', 'rdx', 'rax', 'rcx', 'rsp', 'rip', 'eflags'] as const;
@@ -490,30 +490,4 @@ export class DebugSession {
 function isFatal(signo: number): boolean {
   const s = constants.signals;
   return [s.SIGSEGV, s.SIGBUS, s.SIGFPE, s.SIGILL, s.SIGABRT].includes(signo);
-}
-
-function nativeArray(values: number[]): number {
-  if (!values.length) return 0;
-  const p = mallocNative(values.length * 8);
-  const mem = memoryView(p, values.length * 8);
-  const dv = new DataView(mem.buffer, mem.byteOffset, mem.byteLength);
-  values.forEach((x, k) => dv.setBigUint64(k * 8, BigInt(x), true));
-  return p;
-}
-
-function nativeArgv(argv: string[]): number {
-  const strings = argv.map((a) => Buffer.from(a + '\0', 'utf8'));
-  const total = strings.reduce((n, b) => n + b.length, 0);
-  const size = (argv.length + 1) * 8 + total;
-  const block = mallocNative(size);
-  const mem = memoryView(block, size);
-  const dv = new DataView(mem.buffer, mem.byteOffset, mem.byteLength);
-  let at = (argv.length + 1) * 8;
-  strings.forEach((b, k) => {
-    dv.setBigUint64(k * 8, BigInt(block + at), true);
-    mem.set(b, at);
-    at += b.length;
-  });
-  dv.setBigUint64(argv.length * 8, 0n, true);
-  return block;
 }

@@ -271,6 +271,34 @@ export function mallocNative(size: number): number {
   return p;
 }
 
+/** A malloc'ed array of 64-bit values (0 for an empty list); handed to native code, never freed. */
+export function nativeArray(values: number[]): number {
+  if (!values.length) return 0;
+  const p = mallocNative(values.length * 8);
+  const mem = memoryView(p, values.length * 8);
+  const dv = new DataView(mem.buffer, mem.byteOffset, mem.byteLength);
+  values.forEach((x, k) => dv.setBigUint64(k * 8, BigInt(x), true));
+  return p;
+}
+
+/** A malloc'ed, NULL-terminated argv block (pointers, then the strings). */
+export function nativeArgv(argv: string[]): number {
+  const strings = argv.map((a) => Buffer.from(a + '\0', 'utf8'));
+  const total = strings.reduce((n, b) => n + b.length, 0);
+  const size = (argv.length + 1) * 8 + total;
+  const block = mallocNative(size);
+  const mem = memoryView(block, size);
+  const dv = new DataView(mem.buffer, mem.byteOffset, mem.byteLength);
+  let at = (argv.length + 1) * 8;
+  strings.forEach((b, k) => {
+    dv.setBigUint64(k * 8, BigInt(block + at), true);
+    mem.set(b, at);
+    at += b.length;
+  });
+  dv.setBigUint64(argv.length * 8, 0n, true);
+  return block;
+}
+
 // ---- Calls into native code --------------------------------------------------
 
 const protoCache = new Map<string, unknown>();
