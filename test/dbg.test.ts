@@ -210,12 +210,6 @@ async function collectStops(dbg: Debugger, first: StopEvent, limit = 500): Promi
 const SIGSEGV = osConstants.signals.SIGSEGV;
 
 // Known engine bugs (todo reasons; each has a minimal reproduction in the test that shows it).
-const BUG_FRAMELESS =
-  'bug: DebugView.afterPrologue takes the second address row when there is no prologue_end; for gcc code gdb 13 analyses ' +
-  'the prologue and, without `push %rbp; mov %rsp,%rbp`, keeps the entry (gcc -O2 foo: gdb foo+0 line 6, we foo+6 line 7)';
-const BUG_LINE_NOT_STMT =
-  'bug: DebugView.lineAt returns the last row at an address even when it is not is_stmt; gdb (find_pc_sect_line) prefers ' +
-  'the last is_stmt row at that address (gcc -O2 foo+0, rows 3 4 5 6 stmt then 5 non-stmt: gdb line 6, we line 5)';
 const BUG_PARTIAL_PIECES =
   'bug: Debugger.locationBytes zero-fills the bytes no DW_OP_piece describes (a piece with no location, or pieces ' +
   'shorter than the object), so clang -O2 sum_point\'s p (`DW_OP_reg5 RDI, DW_OP_piece 0x4`) prints {x = 3, y = 0} and ' +
@@ -259,12 +253,18 @@ async function stepSequence(t: TestContext, cfg: Config, seq: StepCmd[]): Promis
   const ours: string[] = [`start ${where(top(dbg))}`];
   for (const c of seq) {
     let value = '';
-    if (c === 'step') await dbg.step();
-    else if (c === 'next') await dbg.next();
-    else {
-      if (c === 'up+finish') dbg.selectedFrame = 1;
-      const r = await dbg.finish();
-      value = r.value ? ` = ${BigInt.asIntN(32, r.value.rax)}` : ` = <${JSON.stringify(r.stop.reason)}>`;
+    try {
+      if (c === 'step') await dbg.step();
+      else if (c === 'next') await dbg.next();
+      else {
+        if (c === 'up+finish') dbg.selectedFrame = 1;
+        const r = await dbg.finish();
+        value = r.value ? ` = ${BigInt.asIntN(32, r.value.rax)}` : ` = <${JSON.stringify(r.stop.reason)}>`;
+      }
+    } catch (e) {
+      // Keep going with gdb's side so the comparison shows where the sequences parted.
+      ours.push(`${c} <error: ${(e as Error).message}>`);
+      break;
     }
     ours.push(`${c} ${where(top(dbg))}${value}`);
   }
@@ -315,7 +315,7 @@ for (const cfg of CONFIGS) {
 
   describe(`dbg scenarios, ${cfg.label}`, { skip, timeout: 120_000 }, () => {
     // 1.
-    test('breakpoints by function, file:line (a line without code moves on) and *address stop where gdb stops', { todo: cfg.cc === 'gcc' && !O0 ? `${BUG_FRAMELESS}; ${BUG_LINE_NOT_STMT}` : undefined }, async (t) => {
+    test('breakpoints by function, file:line (a line without code moves on) and *address stop where gdb stops', {}, async (t) => {
       const dbg = await open(t, cfg, 'recur');
       // *twice+K: the second instruction of twice (an instruction start that is not a line's breakpoint address).
       const twiceAt = dbg.view.functionAddress('twice', false)!;
@@ -347,7 +347,8 @@ for (const cfg of CONFIGS) {
         const m = /^Breakpoint \d+ at 0x[0-9a-f]+: file .+, line (\d+)\.$/m.exec(out[i]!);
         assert.ok(m, `gdb did not place 'break ${specs[i]![1]}': ${out[i]}`);
         assert.equal(bp.addresses.length, 1, `break ${specs[i]![0]}: one location`);
-        assert.equal(dbg.view.lineAt(bp.addresses[0]!)?.line, Number(m[1]), `break ${specs[i]![1]}: line`);
+        const spec = bp.spec;
+        assert.equal(dbg.view.lineForBreakpoint(bp.addresses[0]!, 'line' in spec ? spec.line : undefined), Number(m[1]), `break ${specs[i]![1]}: line`);
       });
       assert.equal(dbg.view.lineAt(bps[1]!.addresses[0]!)?.line, blank + 1, 'the blank line moves to the next line with code');
       // The stops, in order.
@@ -446,9 +447,8 @@ for (const cfg of CONFIGS) {
         'step / next out of a callee land where gdb lands (a return into the middle of a line keeps stepping)',
         {
           todo:
-            'bug: Debugger.stepLine stops as soon as a step/next returns into the caller, even in the middle of a line; ' +
-            'gdb stops there only when the return address starts an is_stmt row of another line, else it keeps stepping ' +
-            'to the next line (e.g. `next` from factorial\'s `}` shows main:41 instead of gdb\'s main:42)',
+            'gap: gdb here has line info for glibc and `step` enters printf (__printf:28); hotlink reads no debug info of ' +
+            'host libraries, so its `step` runs printf to its return like a function without line info (the sequences agree up to there)',
         },
         async (t) => {
           const seq: StepCmd[] = [
@@ -731,7 +731,7 @@ for (const cfg of CONFIGS) {
       if (O0) assert.equal(level, 4, 'four factorial frames at -O0');
     });
 
-    test('a struct argument and struct locals print as gdb prints them (callee, then the caller after finish/next)', { todo: O0 ? undefined : cfg.cc === 'gcc' ? `${BUG_LINE_NOT_STMT}; ${BUG_PARTIAL_PIECES}` : BUG_PARTIAL_PIECES }, async (t) => {
+    test('a struct argument and struct locals print as gdb prints them (callee, then the caller after finish/next)', { todo: O0 ? undefined : BUG_PARTIAL_PIECES }, async (t) => {
       const dbg = await open(t, cfg, 'recur');
       const sumRet = lineOf('recur.c', 'return s;');
       const atSum = dbg.view.addressesForLine('recur.c', sumRet)[0]!;

@@ -457,10 +457,11 @@ export class Debugger {
       }
       const returned = this.rsp() > startCfa - 8;
       if (returned) {
-        // Back in the caller: stop only where a new line starts; in the middle of the call's line, step on (GDB).
+        // Back in the caller: stop if the return address starts a line-table row (even of the call's own line,
+        // as GDB does); in the middle of a row, step on to the next line.
         this.frameCache = undefined;
         const callLine = this.view.lineAt(pc - 1);
-        if (loc.address === pc && this.isStmtStart(pc) && (!callLine || callLine.line !== loc.line || callLine.file !== loc.file)) break;
+        if (loc.address === pc && this.isStmtStart(pc)) break;
         start = callLine ?? loc;
         startCfa = this.frames()[0]?.cfa ?? this.rsp();
         continue;
@@ -472,8 +473,7 @@ export class Debugger {
 
   /** Does an is_stmt line-table row start at `pc`? */
   private isStmtStart(pc: number): boolean {
-    const loc = this.view.lineAt(pc);
-    return !!loc && loc.address === pc;
+    return this.view.isStmtRowAt(pc);
   }
 
   /** Is `pc` a reloadable function's entry or a stub (code that only jumps on)? */

@@ -369,10 +369,10 @@ export class Repl {
     return `$${this.history.length} = ${this.fmt(type, bytes, { format, address })}`;
   }
 
-  private fileLineSuffix(address: number | undefined): string {
+  private fileLineSuffix(address: number | undefined, wantedLine?: number): string {
     if (address === undefined) return '';
     const loc = this.dbg.view.lineAt(address);
-    return loc ? `: file ${this.displayPath(loc.file)}, line ${loc.line}` : '';
+    return loc ? `: file ${this.displayPath(loc.file)}, line ${this.dbg.view.lineForBreakpoint(address, wantedLine) ?? loc.line}` : '';
   }
 
   private displayPath(file: string): string {
@@ -424,7 +424,7 @@ export class Repl {
       return;
     }
     if (bp.addresses.length > 1) this.say(`${kind} ${bp.id} at ${bp.addresses.map(hex).join(', ')}: ${location}. (${bp.addresses.length} locations)`);
-    else this.say(`${kind} ${bp.id} at ${hex(bp.addresses[0]!)}${this.fileLineSuffix(bp.addresses[0])}.`);
+    else this.say(`${kind} ${bp.id} at ${hex(bp.addresses[0]!)}${this.fileLineSuffix(bp.addresses[0], 'line' in bp.spec ? bp.spec.line : undefined)}.`);
   }
 
   private async conditionOf(text: string): Promise<(s: unknown) => Promise<boolean>> {

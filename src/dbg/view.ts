@@ -182,6 +182,29 @@ export class DebugView {
     return { file, line: t.line[i]!, column: t.column[i]!, address: t.address[i]!, input: s.input };
   }
 
+  /**
+   * The line a breakpoint at `address` reports: `wanted` when a row of that
+   * line starts there (several lines can share one address in optimized
+   * code, and GDB names the one you asked for), else the line at `address`.
+   */
+  lineForBreakpoint(address: number, wanted?: number): number | undefined {
+    const s = findSequence(this.sequenceIndex(), address);
+    if (s && wanted !== undefined) {
+      const t = s.program.table;
+      for (let i = s.program.rowIndexFor(address); i >= 0 && t.address[i] === address && !t.isEndSequence(i); i--) if (t.line[i] === wanted) return wanted;
+    }
+    return this.lineAt(address)?.line;
+  }
+
+  /** Does an is_stmt line-table row start exactly at `pc`? */
+  isStmtRowAt(pc: number): boolean {
+    const s = findSequence(this.sequenceIndex(), pc);
+    if (!s) return false;
+    const t = s.program.table;
+    for (let i = s.program.rowIndexFor(pc); i >= 0 && t.address[i] === pc && !t.isEndSequence(i); i--) if (t.isStmt(i)) return true;
+    return false;
+  }
+
   /** The function whose code contains `pc`. */
   functionAt(pc: number): FunctionInfo | undefined {
     const input = this.inputAt(pc);
