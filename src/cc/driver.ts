@@ -88,7 +88,7 @@ export async function compileSource(text: string, name: string, opts: CompileOpt
     const src = join(dir, basename(name).endsWith('.c') ? basename(name) : basename(name) + '.c');
     writeFileSync(src, text);
     // Debug info names the source as given (`name`), not the temporary path.
-    const prefixMap = compilerFamily(opts.cc) === 'tcc' ? [] : [`-ffile-prefix-map=${dir}=`];
+    const prefixMap = compilerFamily(opts.cc) === 'tcc' ? [] : [`-ffile-prefix-map=${dir}=.`];
     const [obj] = await compileFiles([basename(src)], { ...opts, cwd: dir, flags: [...(opts.flags ?? []), ...prefixMap] });
     return { ...obj!, source: name, name: name.replace(/\.c$/, '') + '.o' };
   } finally {

@@ -423,6 +423,11 @@ export class Debugger {
       ev = await this.session.stepi();
       if (ev.reason.kind !== 'step') return this.afterStop(ev);
       const pc = this.session.reg('rip');
+      if (this.jit.addrToSym(pc)?.name.startsWith('__hotlink_expr')) {
+        // Stepped out of a function the debugger called: complete the call, back where the program stopped.
+        const done = await this.afterStop(await this.session.continue());
+        return done.reason.kind === 'call-returned' ? { reason: { kind: 'step' }, pc: done.pc } : done;
+      }
       const ra = this.justCalled(prevPc, prevSp);
       if (ra !== undefined) {
         // Through a reloadable function's entry (jmp *slot) to its body.
@@ -505,14 +510,22 @@ export class Debugger {
   async finish(): Promise<{ stop: StopEvent; function?: string; value?: { rax: bigint; xmm0: Uint8Array } }> {
     const frames = this.frames();
     const f = frames[this.selectedFrame];
-    const caller = frames[this.selectedFrame + 1];
-    if (!f || !caller) throw new HotlinkError('usage', '"finish" not meaningful in the outermost frame.');
+    if (!f || !frames[this.selectedFrame + 1]) throw new HotlinkError('usage', '"finish" not meaningful in the outermost frame.');
     const fnName = this.describe(f).function;
-    const cfa = f.cfa ?? this.rsp();
-    const stop = await this.session.runTo(caller.pc, cfa - 8);
+    // The real return address (frames() hides the wrapper of an expression being evaluated).
+    const raw = unwind(this.view, f.regs, { limit: 2 });
+    const cfa = raw[0]?.cfa ?? f.cfa ?? this.rsp();
+    const ret = raw[1]?.pc ?? frames[this.selectedFrame + 1]!.pc;
+    const stop = await this.session.runTo(ret, cfa - 8);
+    if (stop.reason.kind !== 'step' || stop.pc !== ret) return { stop: await this.afterStop(stop) };
+    const value = { rax: this.session.regBig('rax'), xmm0: this.session.xmm(0) };
+    if (this.jit.addrToSym(ret)?.name.startsWith('__hotlink_expr')) {
+      // Finishing out of a function the debugger called: complete that call and return to where the program stopped.
+      const done = await this.afterStop(await this.session.continue());
+      return { stop: done.reason.kind === 'call-returned' ? { reason: { kind: 'step' }, pc: done.pc } : done, function: fnName, value };
+    }
     const ev = await this.afterStop(stop);
-    if (ev.reason.kind !== 'step' || ev.pc !== caller.pc) return { stop: ev };
-    return { stop: { reason: { kind: 'step' }, pc: ev.pc }, function: fnName, value: { rax: this.session.regBig('rax'), xmm0: this.session.xmm(0) } };
+    return { stop: { reason: { kind: 'step' }, pc: ev.pc }, function: fnName, value };
   }
 
   /** `until LOCATION` / `advance`: run to a location (or the frame's return). */

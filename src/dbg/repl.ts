@@ -148,9 +148,13 @@ export class Repl {
         await this.finish();
         return false;
       case 'until':
-      case 'advance':
-        this.reportStop(await this.dbg.until(arg || undefined));
+      case 'advance': {
+        const ev = await this.dbg.until(arg || undefined);
+        // With a location GDB names the frame it stopped in; a bare `until` acts like `next`.
+        if (arg && ev.reason.kind === 'step') this.showLocation(true, false);
+        else this.reportStop(ev);
         return false;
+      }
       case 'break':
       case 'tbreak':
         this.breakCommand(arg, cmd === 'tbreak');
@@ -336,6 +340,9 @@ export class Repl {
   /** `twice (x=0) at prog.c:2` for a frame. */
   private frameLine(f: Frame, withAddress: boolean): string {
     const d = this.dbg.describe(f);
+    if (d.function.startsWith('<function called')) return d.function;
+    // A frame restored from a debugger call's saved registers is where the program stopped, not a return address.
+    withAddress &&= f.how !== 'registers';
     const args = d.inImage ? this.argsText(f.level) : '';
     const where = d.file ? ` at ${this.displayPath(d.file)}:${d.line}` : d.library ? ` from ${d.library}` : '';
     const body = d.body !== undefined && d.active === false ? ` [body ${d.body}, replaced]` : '';
