@@ -109,8 +109,18 @@ static void run_fini(void) {
     for (size_t i = fini_count; i-- > 0;) fini_array[i]();
 }
 
-static void run_exit_hook(void) {
+/*
+ * Registered first, so it runs last of the program's exit work (after its
+ * atexit handlers and the fini arrays): flush stdio, report, and end the
+ * process with the program's status *without* running the host's own exit
+ * handlers — Node's C++ static destructors would tear down V8 under its
+ * still-running worker threads and crash one of them.
+ */
+static void final_exit(int status, void *unused) {
+    (void)unused;
+    fflush(NULL);
     if (exit_hook) exit_hook();
+    _exit(status);
 }
 
 /* ---- Fatal signals ------------------------------------------------------- */
@@ -204,7 +214,7 @@ static void program_entry(void) {
     extern char **environ;
     char **envp = environ;
     in_program = 1;
-    atexit(run_exit_hook);
+    on_exit(final_exit, NULL);
     atexit(run_fini);
     for (size_t i = 0; i < start_args.npreinit; i++) start_args.preinit[i](start_args.argc, start_args.argv, envp);
     for (size_t i = 0; i < start_args.ninit; i++) start_args.init[i](start_args.argc, start_args.argv, envp);
