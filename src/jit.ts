@@ -5,7 +5,7 @@
 // process semantics. The session stays alive after the link: the append and
 // reload issues grow the same image.
 
-import { closeSync, fstatSync, openSync, readFileSync, readSync, statSync, writeSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, readSync, statSync, writeSync } from 'node:fs';
 import { constants } from 'node:os';
 import { createHash } from 'node:crypto';
 import { extname } from 'node:path';
@@ -20,7 +20,6 @@ import { findLibrary, HostResolver } from './link/host.js';
 import { SEG_CLASS_NAMES } from './link/input.js';
 import { BatchResult, BatchStats, IndirectionMode, LinkReloadFunc, LinkSession, ReserveOptions } from './link/session.js';
 import { abiSignatureOf, checkAbi, reloadFuncOf, storeSlot, validateReplacement } from './link/reload.js';
-import { SymKind } from './link/symbols.js';
 import { callNative, dladdr, exitImmediately, mapFile, memoryView, nativeArgv, nativeArray, registerCallback } from './memory/native.js';
 import { DebugView } from './dbg/view.js';
 import { unwind } from './dbg/unwind.js';
@@ -729,4 +728,3 @@ function faultText(signo: number, code: number, addr: number): string {
   return '';
 }
 
-export { SymKind };

@@ -265,7 +265,7 @@ export class Debugger {
       const part = unwind(this.view, regs, { stopAfter: (f) => inMain(f) || f.pc === dummy });
       for (const f of part) {
         // The wrapper of an expression being evaluated is an implementation detail (GDB shows only the dummy frame).
-        if (this.jit.addrToSym(f.level ? f.pc - 1 : f.pc)?.name.startsWith('__hotlink_expr')) continue;
+        if (this.inExpressionWrapper(f.level ? f.pc - 1 : f.pc)) continue;
         out.push({ ...f, level: out.length });
       }
       const last = out[out.length - 1];
@@ -423,7 +423,7 @@ export class Debugger {
       ev = await this.session.stepi();
       if (ev.reason.kind !== 'step') return this.afterStop(ev);
       const pc = this.session.reg('rip');
-      if (this.jit.addrToSym(pc)?.name.startsWith('__hotlink_expr')) {
+      if (this.inExpressionWrapper(pc)) {
         // Stepped out of a function the debugger called: complete the call, back where the program stopped.
         const done = await this.afterStop(await this.session.continue());
         return done.reason.kind === 'call-returned' ? { reason: { kind: 'step' }, pc: done.pc } : done;
@@ -476,6 +476,11 @@ export class Debugger {
     return this.afterStop({ reason: { kind: 'step' }, pc: this.session.reg('rip') });
   }
 
+  /** Is `pc` inside the generated wrapper of an expression being evaluated (src/dbg/expr.ts)? */
+  private inExpressionWrapper(pc: number): boolean {
+    return this.jit.addrToSym(pc)?.name.startsWith('__hotlink_expr') ?? false;
+  }
+
   /** Does an is_stmt line-table row start at `pc`? */
   private isStmtStart(pc: number): boolean {
     return this.view.isStmtRowAt(pc);
@@ -519,7 +524,7 @@ export class Debugger {
     const stop = await this.session.runTo(ret, cfa - 8);
     if (stop.reason.kind !== 'step' || stop.pc !== ret) return { stop: await this.afterStop(stop) };
     const value = { rax: this.session.regBig('rax'), xmm0: this.session.xmm(0) };
-    if (this.jit.addrToSym(ret)?.name.startsWith('__hotlink_expr')) {
+    if (this.inExpressionWrapper(ret)) {
       // Finishing out of a function the debugger called: complete that call and return to where the program stopped.
       const done = await this.afterStop(await this.session.continue());
       return { stop: done.reason.kind === 'call-returned' ? { reason: { kind: 'step' }, pc: done.pc } : done, function: fnName, value };

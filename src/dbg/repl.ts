@@ -9,7 +9,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { relative, isAbsolute } from 'node:path';
 import { HotlinkError, hex } from '../errors.js';
 import { CType, typeName, sizeOf } from '../dwarf/types.js';
-import { Debugger, FrameDescription, parseLocation } from './debugger.js';
+import { Debugger, parseLocation } from './debugger.js';
 import { examineMemory, formatValue, FormatLetter, MemoryReader, UnitSize } from './format.js';
 import { StopEvent, GREG_NAMES, RegisterName } from './session.js';
 import { Frame } from './unwind.js';
@@ -266,9 +266,7 @@ export class Repl {
     const r = await this.dbg.finish();
     this.reportStop(r.stop);
     if (r.value && r.function) {
-      const fn = this.dbg.view.functionAt(frames[this.dbg.selectedFrame]?.pc ?? f.pc);
       const type = this.returnTypeOf(f);
-      void fn;
       if (type && typeName(type) !== 'void') {
         const bytes = isFloatType(type) ? r.value.xmm0 : leBytes(r.value.rax, 8);
         this.say(`Value returned is ${this.record(type, bytes)}`);

@@ -379,7 +379,7 @@ class Batch {
   run(): BatchResult {
     const generation = this.s.generation + 1;
     for (const obj of this.objects) this.addInput(obj, generation, this.s.indirection === 'exported-funcs' && !this.opts.reloadOf && (this.opts.reloadable?.(obj) ?? true));
-    if (this.opts.reloadFile && this.s.classes[SegClass.TLS] && this.inputs.some((i) => i.obj.sections.some((sec) => sec.sh_flags & SHF_TLS && sec.sh_size > 0))) {
+    if (this.opts.reloadFile && this.inputs.some((i) => i.obj.sections.some((sec) => sec.sh_flags & SHF_TLS && sec.sh_size > 0))) {
       throw new HotlinkError('usage', `cannot reload ${this.objects[0]?.file}: it defines __thread data; reload replaces functions only`);
     }
     this.pullArchives(generation);
@@ -1132,4 +1132,3 @@ class Batch {
   }
 }
 
-export { SegClass };

@@ -23,9 +23,7 @@ const MAP_NORESERVE = 0x4000;
 const MAP_FIXED_NOREPLACE = 0x100000;
 const MAP_FAILED = 2 ** 64 - 1;
 const MFD_CLOEXEC = 1;
-const RTLD_LAZY = 0x1;
 const RTLD_NOW = 0x2;
-const RTLD_NOLOAD = 0x4;
 const RTLD_GLOBAL = 0x100;
 
 export const PAGE_SIZE = 4096;
@@ -42,11 +40,10 @@ const strerror = libc.func('const char *strerror(int errnum)');
 const dlopenFn = libc.func('uintptr_t dlopen(const char *file, int mode)');
 const dlsymFn = libc.func('uintptr_t dlsym(uintptr_t handle, const char *name)');
 const dlerrorFn = libc.func('const char *dlerror(void)');
-const DlInfo = koffi.struct('Dl_info', { dli_fname: 'const char *', dli_fbase: 'uintptr_t', dli_sname: 'const char *', dli_saddr: 'uintptr_t' });
+// Declared for dladdr's prototype below (koffi resolves 'Dl_info' by name).
+koffi.struct('Dl_info', { dli_fname: 'const char *', dli_fbase: 'uintptr_t', dli_sname: 'const char *', dli_saddr: 'uintptr_t' });
 const dladdrFn = libc.func('int dladdr(uintptr_t addr, _Out_ Dl_info *info)');
 const exitNow = libc.func('void _exit(int status)');
-const dladdr1Fn = libc.func('int dladdr1(uintptr_t addr, _Out_ Dl_info *info, _Out_ uintptr_t *extra, int flags)');
-const RTLD_DL_SYMENT = 1;
 const mallocFn = libc.func('uintptr_t malloc(size_t size)');
 const IoVec = koffi.struct('hotlink_iovec', { iov_base: 'uintptr_t', iov_len: 'size_t' });
 const processVmReadv = libc.func('intptr_t process_vm_readv(int pid, hotlink_iovec *local, unsigned long liovcnt, hotlink_iovec *remote, unsigned long riovcnt, unsigned long flags)');
@@ -232,11 +229,6 @@ export function dlopen(file: string | null, global = false): { handle: number; e
   return { handle };
 }
 
-/** The handle of an already-loaded library (RTLD_NOLOAD), or 0. */
-export function dlopenLoaded(file: string): number {
-  return dlopenFn(file, RTLD_LAZY | RTLD_NOLOAD);
-}
-
 export function dlsym(handle: number, name: string): number {
   return dlsymFn(handle, name);
 }
@@ -254,14 +246,6 @@ export function dladdr(address: number): HostSymbolInfo | null {
   };
   if (dladdrFn(address, info) === 0) return null;
   return { file: info.dli_fname ?? '', fileBase: info.dli_fbase, name: info.dli_sname, address: info.dli_saddr };
-}
-
-/** The STT_* type of the host symbol containing `address` (from its ElfW(Sym)), or -1. */
-export function hostSymbolType(address: number): number {
-  const info = { dli_fname: null, dli_fbase: 0, dli_sname: null, dli_saddr: 0 };
-  const extra = [0];
-  if (dladdr1Fn(address, info, extra, RTLD_DL_SYMENT) === 0 || !extra[0]) return -1;
-  return memoryView(extra[0], 8)[4]! & 0xf;
 }
 
 /** Allocates `size` bytes with the host's malloc (never freed by us: handed to the program). */

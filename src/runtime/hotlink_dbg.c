@@ -113,17 +113,13 @@ static const int stop_signals[] = {SIGTRAP, SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIG
 #define NSTOP (sizeof stop_signals / sizeof stop_signals[0])
 static struct sigaction previous[NSTOP];
 
+/* In hotlink_rt.c, which every image links with the debug runtime. */
+void __hotlink_chain_signal(const struct sigaction *old, int sig, siginfo_t *info, void *uctx);
+
 static void chain(int sig, siginfo_t *info, void *uctx) {
     size_t i = 0;
     while (i < NSTOP && stop_signals[i] != sig) i++;
-    struct sigaction *old = &previous[i];
-    if (old->sa_flags & SA_SIGINFO) {
-        old->sa_sigaction(sig, info, uctx);
-    } else if (old->sa_handler == SIG_DFL) {
-        sigaction(sig, old, NULL);
-    } else if (old->sa_handler != SIG_IGN) {
-        old->sa_handler(sig);
-    }
+    __hotlink_chain_signal(&previous[i], sig, info, uctx);
 }
 
 static void on_worker_signal(int sig, siginfo_t *info, void *uctx) {

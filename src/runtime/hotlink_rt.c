@@ -143,8 +143,8 @@ static sigjmp_buf crash_jmp;
 static volatile int in_program;
 static pthread_t program_thread;
 
-static void chain(int i, int sig, siginfo_t *info, void *uctx) {
-    struct sigaction *old = &previous[i];
+/* Hands a signal that is not ours to the handler installed before us (shared with hotlink_dbg.c). */
+void __hotlink_chain_signal(const struct sigaction *old, int sig, siginfo_t *info, void *uctx) {
     if (old->sa_flags & SA_SIGINFO) {
         old->sa_sigaction(sig, info, uctx);
     } else if (old->sa_handler == SIG_DFL) {
@@ -160,7 +160,7 @@ static void on_fatal(int sig, siginfo_t *info, void *uctx) {
     int i = 0;
     while (i < (int)NFATAL && fatal_signals[i] != sig) i++;
     if (!in_program) {
-        chain(i, sig, info, uctx);
+        __hotlink_chain_signal(&previous[i], sig, info, uctx);
         return;
     }
     ucontext_t *uc = uctx;
