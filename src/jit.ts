@@ -19,7 +19,9 @@ import { HotlinkError, hex } from './errors.js';
 import { findLibrary, HostResolver } from './link/host.js';
 import { SEG_CLASS_NAMES } from './link/input.js';
 import { BatchResult, BatchStats, IndirectionMode, LinkReloadFunc, LinkSession, ReserveOptions } from './link/session.js';
-import { abiSignatureOf, checkAbi, reloadFuncOf, storeSlot, validateReplacement } from './link/reload.js';
+import { abiSignatureOf, checkAbi, reloadFuncOf, storeSlot } from './link/reload.js';
+import { planUnitReload, StaleCode, UnitReloadPlan, VariableChange } from './link/unit.js';
+import { ReloadUnit } from './link/session.js';
 import { callNative, dladdr, exitImmediately, mapFile, memoryView, nativeArgv, nativeArray, registerCallback } from './memory/native.js';
 import { DebugView } from './dbg/view.js';
 import { unwind } from './dbg/unwind.js';
@@ -86,6 +88,35 @@ export interface ReloadReport {
   abi?: string;
   /** Relocation sites in the image that reach the function through its entry. */
   callSites: number;
+  /** The translation unit (reload unit) the function belongs to. */
+  unit?: string;
+  /** A static function. */
+  local?: boolean;
+  /** Why it was swapped although its own code may not have changed (shares a section with, inlined, requested). */
+  reason?: string;
+}
+
+/** What a reload of one or more translation units did (one transaction). */
+export interface FileReloadReport {
+  /** The translation units reloaded. */
+  units: string[];
+  /** Functions whose new body was published. */
+  swapped: ReloadReport[];
+  /** Functions whose code did not change (their live bodies keep running). */
+  unchanged: string[];
+  /** Functions new to their unit. */
+  added: string[];
+  /** Functions no longer in their unit: the old code stays, callers are unaffected. */
+  removed: string[];
+  /** Variables added (allocated and initialized once) or whose initializer changed (the live value is kept). */
+  variables: VariableChange[];
+  /** Constructors of the new objects: ran (new ones) or not (the unit ran them before). */
+  constructors: { name: string; unit: string; ran: boolean }[];
+  /** How old code stays reachable apart from frames already on a stack. */
+  stale: StaleCode[];
+  /** The reload did not take full effect: `stale` names what stays old. */
+  partial: boolean;
+  generation: number;
 }
 
 export interface SymbolInfo {
@@ -324,8 +355,8 @@ export class Jit {
    * match unless `unchecked`. The entry address never changes; calls through
    * it (including saved function pointers) reach the new body. Transactional.
    */
-  async reloadFunction(name: string, replacement: AppendItem, opts: ReloadOptions = {}): Promise<ReloadReport> {
-    reloadFuncOf(this.session, name);
+  async reloadFunction(name: string, replacement: AppendItem, opts: ReloadOptions = {}): Promise<ReloadReport & { alsoSwapped: ReloadReport[]; file: FileReloadReport }> {
+    this.reloadableByName(name);
     let obj: { bytes: Uint8Array; name: string };
     if (typeof replacement === 'string') {
       obj = /\.(c|i)$/.test(replacement)
@@ -337,56 +368,134 @@ export class Jit {
     return this.reloadObject(name, obj, opts);
   }
 
-  /** The link side of reloadFunction: replacement object in memory → slot published. */
-  reloadObject(name: string, object: { bytes: Uint8Array; name: string }, opts: ReloadOptions = {}): ReloadReport {
+  /**
+   * The link side of reloadFunction: replacement object in memory → slot
+   * published. The function's unit is reloaded from the object with only
+   * `name` replaced — plus what must go with it: changed static helpers it
+   * calls and live callers in its unit that inlined it (taken from the same
+   * object, or the reload is refused naming them). Everything else in the
+   * object binds to the live code and data. Returns the report of `name`;
+   * `alsoSwapped` lists the others.
+   */
+  reloadObject(name: string, object: { bytes: Uint8Array; name: string }, opts: ReloadOptions = {}): ReloadReport & { alsoSwapped: ReloadReport[]; file: FileReloadReport } {
     this.requireLinked();
-    const f = reloadFuncOf(this.session, name);
-    const elf = new ElfObject(object.bytes, object.name);
-    validateReplacement(elf, name, this.session);
-    const abi = this.checkAbi(f, elf, opts);
-    const old = this.bodyInfo(f, f.current);
-    const batch = this.session.linkBatch([elf], 0, { reloadOf: f });
-    if (opts.unchecked) this.liveAbi.set(name, abi.next); // an unchecked replacement becomes the live contract
-    f.bodies.push(batch.reloadBody);
-    f.current = f.bodies.length - 1;
-    storeSlot(f.slotAddr, this.session.symbols.addr[batch.reloadBody]!);
-    return { name, entry: f.entryAddr, slot: f.slotAddr, old, new: this.bodyInfo(f, f.current), generation: this.session.generation, abi: abi.text, callSites: this.session.patchSites.sitesOf(f.entryId).length };
+    const f = this.reloadableByName(name);
+    const unit = this.session.units.get(f.unit)!;
+    const file = this.reloadUnits([{ obj: new ElfObject(object.bytes, object.name), unit, only: new Set([name]) }], opts);
+    const own = file.swapped.find((r) => r.name === name && r.unit === f.unit)!;
+    return { ...own, alsoSwapped: file.swapped.filter((r) => r !== own), file };
   }
 
   /**
-   * `reload FILE`: the recompiled file's object replaces every reloadable
-   * function whose code changed (bytes or relocations differ from the live
-   * body); its global data binds to the live data. One transaction: any
-   * failure (ABI mismatch, unresolved symbol, writable static data, …)
-   * swaps nothing.
+   * `reload FILE`, link side: `object` is the recompiled translation unit
+   * (bytes in memory; `source`, or its name, identifies the live unit).
+   * Every function whose code changed by content is swapped, data keeps its
+   * live state, and the report says what stays old. One transaction.
    */
-  reloadFileObject(object: { bytes: Uint8Array; name: string }, opts: ReloadOptions = {}): { swapped: ReloadReport[]; unchanged: string[]; added: string[] } {
+  reloadFileObject(object: { bytes: Uint8Array; name: string; source?: string }, opts: ReloadOptions = {}): FileReloadReport {
     this.requireLinked();
-    const elf = new ElfObject(object.bytes, object.name);
+    const obj = new ElfObject(object.bytes, object.name);
+    return this.reloadUnits([{ obj, unit: this.unitFor(object.source ?? object.name, obj) }], opts);
+  }
+
+  /**
+   * Recompiles `path` (a live translation unit's source) and reloads it:
+   * `reloadFileObject` after compiling with the image's compiler and flags.
+   */
+  async reloadFile(path: string, opts: ReloadOptions = {}): Promise<FileReloadReport> {
+    this.requireLinked();
+    const compiled = (await compileFiles([path], this.compileOptions()))[0]!;
+    return this.reloadFileObject(compiled, opts);
+  }
+
+  /** The live unit an object replaces: by name, then by the same source file. */
+  private unitFor(key: string, obj: ElfObject): ReloadUnit {
     const s = this.session;
-    for (const sec of elf.sections) {
-      if ((sec.sh_flags & 2) === 0) continue;
-      if (sec.sh_type === 14 || sec.sh_type === 15 || sec.sh_type === 16) throw new HotlinkError('usage', `cannot reload ${object.name}: section ${sec.name} holds constructors or destructors`);
-    }
-    const writableStatic = elf.symbols.filter((x) => x.bind === STB_LOCAL && x.type === 1 && x.shndx > 0 && x.shndx < elf.sections.length && (elf.sections[x.shndx]!.sh_flags & 1) !== 0 && !/^\.data\.rel\.ro/.test(elf.sections[x.shndx]!.name));
-    if (writableStatic.length) throw new HotlinkError('usage', `cannot reload ${object.name}: it has writable static data (${writableStatic.map((x) => `'${x.name}'`).join(', ')}), which a reload would duplicate; reload its functions one by one`);
-    const targets = new Map<string, LinkReloadFunc>();
-    for (const x of elf.symbols) if (x.type === STT_FUNC && x.bind !== STB_LOCAL && x.shndx > 0 && s.reloadFuncs.has(x.name)) targets.set(x.name, s.reloadFuncs.get(x.name)!);
-    const changed = [...targets.keys()].filter((n) => functionChanged(elf, n, s));
-    const unchanged = [...targets.keys()].filter((n) => !changed.includes(n));
-    const abis = new Map(changed.map((n) => [n, this.checkAbi(targets.get(n)!, elf, opts)]));
-    const olds = new Map(changed.map((n) => [n, this.bodyInfo(targets.get(n)!, targets.get(n)!.current)]));
-    const batch = s.linkBatch([elf], 0, { reloadFile: targets });
+    const direct = s.units.get(key) ?? s.units.get(key.replace(/\.(c|i)$/, '.o'));
+    if (direct) return direct;
+    const file = obj.symbols.find((x) => x.type === 4 /* STT_FILE */)?.name;
+    const byFile = file ? [...s.units.values()].filter((u) => s.inputs[u.inputs[0]!]!.obj.symbols.find((x) => x.type === 4)?.name === file) : [];
+    if (byFile.length === 1) return byFile[0]!;
+    if (s.indirection === 'none') throw new HotlinkError('usage', `cannot reload ${key}: the image was linked without indirection (use indirection: 'exported-funcs', as hotlink dbg does)`);
+    throw new HotlinkError('usage', `cannot reload ${key}: it is not a translation unit of the image (units: ${[...s.units.keys()].join(', ') || 'none'})`);
+  }
+
+  /** A reloadable function by name: a global one, else the only static one of that name. */
+  private reloadableByName(name: string): LinkReloadFunc {
+    const g = this.session.reloadFuncs.get(name);
+    if (g) return g;
+    const statics = [...this.session.units.values()].map((u) => u.funcs.get(name)).filter((f): f is LinkReloadFunc => !!f);
+    if (statics.length === 1) return statics[0]!;
+    if (statics.length > 1) throw new HotlinkError('usage', `cannot reload '${name}': several files define a static '${name}' (${statics.map((f) => f.unit).join(', ')}); reload the file instead`);
+    return reloadFuncOf(this.session, name);
+  }
+
+  /** Plans, checks, links (one batch) and publishes a reload of one or more units. Nothing changes unless all of it succeeds. */
+  private reloadUnits(items: { obj: ElfObject; unit: ReloadUnit; only?: Set<string> }[], opts: ReloadOptions): FileReloadReport {
+    const s = this.session;
+    const plans: UnitReloadPlan[] = items.map((it) => planUnitReload(s, it.unit, it.obj, { only: it.only }));
+    const abis = new Map<LinkReloadFunc, { text?: string; next: ReturnType<typeof abiSignatureOf> }>();
+    for (const p of plans) for (const w of p.swaps) abis.set(w.f, this.checkAbi(w.f, p.obj, opts));
+    const olds = new Map<LinkReloadFunc, BodyInfo>();
+    for (const p of plans) for (const w of p.swaps) olds.set(w.f, this.bodyInfo(w.f, w.f.current));
+    const batch = s.linkBatch(plans.map((p) => p.obj), 0, { units: new Map(plans.map((p) => [p.obj, p.batch])) });
+    // Published: point every slot at its new body.
     const swapped: ReloadReport[] = [];
-    for (const [name, f] of targets) {
-      f.bodies.push(batch.reloadBodies.get(name)!);
-      if (!changed.includes(name)) continue;
-      f.current = f.bodies.length - 1;
-      storeSlot(f.slotAddr, s.symbols.addr[batch.reloadBodies.get(name)!]!);
-      if (opts.unchecked) this.liveAbi.set(name, abis.get(name)!.next);
-      swapped.push({ name, entry: f.entryAddr, slot: f.slotAddr, old: olds.get(name)!, new: this.bodyInfo(f, f.current), generation: s.generation, abi: abis.get(name)!.text, callSites: s.patchSites.sitesOf(f.entryId).length });
+    for (const p of plans) {
+      const input = batch.inputs.find((i) => i.obj === p.obj)!;
+      const symOf = new Map<LinkReloadFunc, number>();
+      for (const [sym, f] of p.batch.bodies) symOf.set(f, sym);
+      for (const w of p.swaps) {
+        const f = w.f;
+        const body = batch.reloadBodies.get(f)!;
+        f.bodies.push(body);
+        f.sources.push({ input: input.id, sym: symOf.get(f)! });
+        f.current = f.bodies.length - 1;
+        this.bodyAbi.set(body, abis.get(f)!.next);
+        storeSlot(f.slotAddr, s.symbols.addr[body]!);
+      }
+      for (const w of p.swaps) {
+        swapped.push({ ...this.reportOf(w.f, olds.get(w.f)!), abi: abis.get(w.f)!.text, reason: w.reason });
+      }
     }
-    return { swapped, unchanged, added: batch.defined };
+    // Constructors new to their unit run once; new destructors are kept for teardown.
+    const constructors: FileReloadReport['constructors'] = [];
+    for (const p of plans) {
+      for (const c of p.constructors) {
+        constructors.push({ name: c.name, unit: p.unit.key, ran: c.run });
+        if (c.run) this.pendingInit.push(this.functionAddress(p.unit, c.name));
+      }
+      for (const d of p.newDestructors) s.fini.push(this.functionAddress(p.unit, d));
+    }
+    if (this.initDone) this.runPendingInit();
+    const stale = plans.flatMap((p) => p.stale);
+    return {
+      units: plans.map((p) => p.unit.key),
+      swapped,
+      unchanged: plans.flatMap((p) => p.unchanged),
+      added: plans.flatMap((p) => p.added),
+      removed: plans.flatMap((p) => p.removed),
+      variables: plans.flatMap((p) => p.variables),
+      constructors,
+      stale,
+      partial: stale.length > 0,
+      generation: s.generation,
+    };
+  }
+
+  /** The address code uses for function `name` of `unit` (its entry, or the host's definition). */
+  private functionAddress(unit: ReloadUnit, name: string): number {
+    const f = unit.funcs.get(name);
+    const a = f ? f.entryAddr : this.lookup(name);
+    if (a === undefined) throw new Error(`no address for constructor '${name}'`);
+    return a;
+  }
+
+  private reportOf(f: LinkReloadFunc, old: BodyInfo): ReloadReport {
+    return {
+      name: f.name, entry: f.entryAddr, slot: f.slotAddr, old, new: this.bodyInfo(f, f.current), generation: this.session.generation,
+      callSites: this.session.patchSites.sitesOf(f.entryId).length, unit: f.unit, local: f.local,
+    };
   }
 
   /**
@@ -395,7 +504,7 @@ export class Jit {
    */
   rollback(name: string, body?: number): ReloadReport {
     this.requireLinked();
-    const f = reloadFuncOf(this.session, name);
+    const f = this.reloadableByName(name);
     const target = body ?? f.current - 1;
     if (!Number.isInteger(target) || target < 0 || target >= f.bodies.length) {
       throw new HotlinkError('usage', `cannot roll '${name}' back to body ${target}: it has bodies 0..${f.bodies.length - 1} (current ${f.current})`);
@@ -404,7 +513,7 @@ export class Jit {
     f.current = target;
     storeSlot(f.slotAddr, this.session.symbols.addr[f.bodies[target]!]!);
     this.session.generation++;
-    return { name, entry: f.entryAddr, slot: f.slotAddr, old, new: this.bodyInfo(f, target), generation: this.session.generation, callSites: this.session.patchSites.sitesOf(f.entryId).length };
+    return this.reportOf(f, old);
   }
 
   private bodyInfo(f: LinkReloadFunc, n: number): BodyInfo {
@@ -414,12 +523,20 @@ export class Jit {
 
   /** Signatures of replacement objects already seen, by function and content hash. */
   private readonly replacementAbi = new Map<string, ReturnType<typeof abiSignatureOf>>();
-  /** Live ABI signatures by function name (derived once from the defining input's DWARF). */
-  private readonly liveAbi = new Map<string, ReturnType<typeof abiSignatureOf>>();
+  /**
+   * The ABI contract of each body (by its LinkSymId): derived once from the
+   * DWARF of the object it came from; an unchecked reload makes the new
+   * body's own signature the contract, and a rollback brings the old one back.
+   */
+  private readonly bodyAbi = new Map<number, ReturnType<typeof abiSignatureOf>>();
 
   private checkAbi(f: LinkReloadFunc, elf: ElfObject, opts: ReloadOptions): { text?: string; next: ReturnType<typeof abiSignatureOf> } {
-    let live = this.liveAbi.get(f.name);
-    if (!live) this.liveAbi.set(f.name, (live = abiSignatureOf(this.session.inputs[f.input]!.obj, f.name)));
+    const body = f.bodies[f.current]!;
+    let live = this.bodyAbi.get(body);
+    if (!live) {
+      const src = f.sources[f.current]!;
+      this.bodyAbi.set(body, (live = abiSignatureOf(this.session.inputs[src.input]!.obj, f.name)));
+    }
     // Reloading the same replacement again (an edit-undo-redo loop) needs no second DWARF read.
     const key = `${f.name}\0${createHash('sha1').update(elf.reader.bytes).digest('hex')}`;
     let next = this.replacementAbi.get(key);
@@ -523,7 +640,11 @@ export class Jit {
    */
   private compileOptions(): CompileOptions {
     const defaults = ['-g', '-fPIC'];
-    if (this.session.indirection !== 'none' && compilerFamily(this.opts.cc) === 'gcc') defaults.push('-flive-patching=inline-only-static');
+    const family = compilerFamily(this.opts.cc);
+    // Reload: one section per function and variable, so calls to static functions and references to
+    // statics carry relocations (the assembler resolves references inside one section itself).
+    if (this.session.indirection !== 'none' && (family === 'gcc' || family === 'clang')) defaults.push('-ffunction-sections', '-fdata-sections');
+    if (this.session.indirection !== 'none' && family === 'gcc') defaults.push('-flive-patching=inline-only-static');
     return { cc: this.opts.cc, flags: this.opts.cflags, onDiagnostics: this.opts.onDiagnostics, defaults };
   }
 
@@ -670,36 +791,6 @@ function readInput(path: string): Uint8Array {
   } finally {
     if (fd >= 0) closeSync(fd);
   }
-}
-
-/** Does function `name` in `elf` differ from its live body: code bytes, or relocations (offset, type, target, addend)? */
-export function functionChanged(elf: ElfObject, name: string, s: LinkSession): boolean {
-  const f = s.reloadFuncs.get(name)!;
-  const bodyId = f.bodies[f.current]!;
-  const old = s.inputs[s.symbols.input[bodyId]!]!.obj;
-  const pick = (o: ElfObject) => o.symbols.find((x) => x.name === name && x.shndx > 0 && x.bind !== STB_LOCAL);
-  const a = pick(old);
-  const b = pick(elf);
-  if (!a || !b) return true;
-  const code = (o: ElfObject, x: NonNullable<ReturnType<typeof pick>>) => o.contents(o.sections[x.shndx]!).subarray(x.st_value, x.st_value + x.st_size);
-  const ca = code(old, a);
-  const cb = code(elf, b);
-  if (ca.length !== cb.length || ca.some((v, i) => v !== cb[i])) return true;
-  const relocs = (o: ElfObject, x: NonNullable<ReturnType<typeof pick>>): string => {
-    const sec = o.sections[x.shndx]!;
-    if (sec.relaIndex < 0) return '';
-    const t = o.relocations(sec.relaIndex);
-    const out: string[] = [];
-    for (let i = 0; i < t.count; i++) {
-      const off = t.r_offset[i]!;
-      if (off < x.st_value || off >= x.st_value + x.st_size) continue;
-      const target = o.symbols[t.r_sym[i]!]!;
-      const targetName = target.type === 3 ? `section ${o.sections[target.shndx]?.name}` : target.name;
-      out.push(`${off - x.st_value}:${t.r_type[i]}:${targetName}:${t.r_addend[i]}`);
-    }
-    return out.join(',');
-  };
-  return relocs(old, a) !== relocs(elf, b);
 }
 
 const systemArchives = new Map<string, Archive>();

@@ -443,6 +443,10 @@ export const aarch64: Arch = {
     writeSlotJump(mem, offset, entryAddr, slotAddr);
   },
 
+  refWindow(): readonly [number, number] | undefined {
+    return [0, 0]; // ADRP/ADD/LDR/CALL26 and data relocations all name S + A itself
+  },
+
   flushICache(): void {
     // A no-op only because this process never executes AArch64 code: the
     // back end is encoded and tested byte for byte. On a real AArch64 host the

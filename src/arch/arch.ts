@@ -88,4 +88,14 @@ export interface Arch {
   flushICache(address: number, length: number): void;
   /** Instruction start offsets in `code` by linear sweep (the debugger's breakpoint check), when the arch can decode. */
   instructionStarts?(code: Uint8Array): number[];
+  /**
+   * Which byte of its target a relocation designates, relative to S + A:
+   * the range [lo, hi] the referenced byte lies in (x86-64 PC32 in code:
+   * the displacement is followed by 0–4 immediate bytes, so [4, 8]; an
+   * absolute reference: [0, 0]). Undefined when S + A does not name the
+   * referenced byte (a jump-table entry `.long L - table`, a %pcrel_lo that
+   * names its %pcrel_hi). Reload uses it to route references made through
+   * section symbols to functions' entries and to live variables.
+   */
+  refWindow(type: number, fromCode: boolean): readonly [number, number] | undefined;
 }

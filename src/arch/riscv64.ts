@@ -564,6 +564,11 @@ export const riscv64: Arch = {
     writeSlotJump(mem, offset, entryAddr, slotAddr);
   },
 
+  refWindow(type: number): readonly [number, number] | undefined {
+    // %pcrel_lo names the auipc's label, not the data: no target byte.
+    return type === R_RISCV_PCREL_LO12_I || type === R_RISCV_PCREL_LO12_S ? undefined : [0, 0];
+  },
+
   flushICache(): void {
     // A no-op only because this process never executes RISC-V code: the back
     // end is encoded and tested byte for byte. On a real RISC-V host, stores

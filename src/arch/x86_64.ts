@@ -279,7 +279,19 @@ export const x86_64: Arch = {
   instructionStarts(code: Uint8Array): number[] {
     return instructionStarts(code);
   },
+
+  refWindow(type: number, fromCode: boolean): readonly [number, number] | undefined {
+    if (type === R_X86_64_64 || type === R_X86_64_32 || type === R_X86_64_32S) return ABS_WINDOW;
+    if (!fromCode) return undefined;
+    if (type === R_X86_64_PLT32) return CALL_WINDOW; // call/jmp rel32: the field ends the instruction
+    if (type === R_X86_64_PC32) return RIP_WINDOW; // disp32, then up to 4 immediate bytes
+    return undefined;
+  },
 };
+
+const ABS_WINDOW = [0, 0] as const;
+const CALL_WINDOW = [4, 4] as const;
+const RIP_WINDOW = [4, 8] as const;
 
 /** Exposed for the byte-level tests. */
 export const x86_64Internals = { put64 };

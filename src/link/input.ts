@@ -33,6 +33,8 @@ export interface LinkInput {
   symIds: Int32Array;
   /** TLS module id of this input's .tdata/.tbss, or 0. */
   tlsModule: number;
+  /** The reload unit this input is a version of (set for reloads; the unit of a first version is its file). */
+  unit?: string;
   /** Decoded relocation tables for loaded sections, kept only while the batch is being linked. */
   relas?: Map<number, RelaTable>;
 }

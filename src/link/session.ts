@@ -26,7 +26,8 @@ import {
   SHT_GROUP, SHT_NOBITS, SHT_NOTE, SHT_INIT_ARRAY, SHT_FINI_ARRAY, SHT_PREINIT_ARRAY,
   STB_LOCAL, STB_WEAK, STB_GLOBAL, STB_GNU_UNIQUE, STT_FILE, STT_SECTION, STT_TLS, STT_GNU_IFUNC, STT_FUNC, STT_OBJECT, STT_NOTYPE,
 } from '../elf/elf.js';
-import { ElfObject, ElfSection } from '../elf/object.js';
+import { ElfObject, ElfSection, RelaTable } from '../elf/object.js';
+import { entryEligible } from './objindex.js';
 import { HotlinkError, hex } from '../errors.js';
 import { Arena, PAGE_SIZE, PROT_EXEC, PROT_READ, PROT_WRITE } from '../memory/native.js';
 import { HostResolver } from './host.js';
@@ -80,10 +81,8 @@ export interface BatchResult {
   /** Destructors in array order (run them in reverse). */
   fini: number[];
   stats: BatchStats;
-  /** For a reload batch: the LinkSymId of the new body. */
-  reloadBody: LinkSymId;
-  /** For a reload-file batch: new body ids by function name. */
-  reloadBodies: Map<string, LinkSymId>;
+  /** For a unit-reload batch: the new body of each replaced function. */
+  reloadBodies: Map<LinkReloadFunc, LinkSymId>;
 }
 
 interface ClassRange {
@@ -161,19 +160,50 @@ export interface LinkReloadFunc {
   current: number;
   /** Input that defined body 0. */
   input: number;
+  /** The reload unit (translation unit) the function belongs to. */
+  unit: string;
+  /** A static function (its name is unique only within its unit). */
+  local: boolean;
+  /** Per body: the input and ELF symbol index it was linked from (what change detection compares against). */
+  sources: { input: number; sym: number }[];
+}
+
+/**
+ * A reload unit: one translation unit of the image. Its first input and
+ * every reload of it, and its functions (static and global) by name.
+ */
+export interface ReloadUnit {
+  key: string;
+  inputs: number[];
+  funcs: Map<string, LinkReloadFunc>;
+}
+
+/**
+ * How a batch links one object as the new version of a live unit (decided
+ * by the reload planner, src/link/unit.ts): which sections are not loaded,
+ * which symbols bind to live definitions (unchanged functions to their
+ * entries, variables to their live storage), which definitions become new
+ * bodies, and how references through section symbols reach live variables.
+ */
+export interface UnitBatchPlan {
+  unit: string;
+  /** Per section index: 1 = not loaded. */
+  skip: Uint8Array;
+  /** ELF symbol index -> live LinkSymId. */
+  bind: Map<number, LinkSymId>;
+  /** ELF symbol index -> the reloadable function it becomes the next body of. */
+  bodies: Map<number, LinkReloadFunc>;
+  /** A reference through a section symbol to live data: relocation i of section fieldSec -> [target, addend]. */
+  routeData?: (fieldSec: number, i: number) => [LinkSymId, number] | undefined;
+  /** TLS module of the live __thread data the object's local-dynamic references reach (0: its own). */
+  tlsModule: number;
 }
 
 export interface BatchOptions {
   /** Which of the batch's objects may get reloadable entries (default: all). Archive members never do. */
   reloadable?: (obj: ElfObject) => boolean;
-  /** Link the batch as a replacement body of this reloadable function (validated by the caller). */
-  reloadOf?: LinkReloadFunc;
-  /**
-   * `reload FILE`: every definition of one of these functions becomes a new
-   * body (published by the caller only where the code changed), and the
-   * file's global data binds to the live definitions instead of new copies.
-   */
-  reloadFile?: Map<string, LinkReloadFunc>;
+  /** Objects linked as new versions of live units (reload), with their plans. */
+  units?: Map<ElfObject, UnitBatchPlan>;
 }
 
 export class LinkSession {
@@ -188,8 +218,10 @@ export class LinkSession {
   readonly base: number | undefined;
   readonly indirection: IndirectionMode;
   readonly aliases: Map<string, string>;
-  /** Reloadable functions by public name. */
+  /** Reloadable global functions by public name. */
   readonly reloadFuncs = new Map<string, LinkReloadFunc>();
+  /** Reload units (translation units with reloadable functions) by key (the input's file). */
+  readonly units = new Map<string, ReloadUnit>();
   readonly addrIndex = new AddressIndex();
   arena: Arena | undefined;
   /** Per SegClass: [start, limit) and the append cursor (absolute addresses once reserved). */
@@ -318,10 +350,6 @@ function arrayPriority(name: string): number {
   return m[1] === 'ctors' || m[1] === 'dtors' ? 65535 - n : n;
 }
 
-/** HOT_RELOAD.md §8: global functions with C-linkage names; never hotlink's own runtime symbols. */
-function isReloadable(name: string, type: number, bind: number): boolean {
-  return type === STT_FUNC && bind === STB_GLOBAL && /^[A-Za-z_][A-Za-z0-9_]*$/.test(name) && !name.startsWith('_Z') && !name.startsWith('__hotlink') && name !== '__tls_get_addr';
-}
 
 /** One run of the pipeline over one batch. */
 class Batch {
@@ -355,12 +383,12 @@ class Batch {
 
   private readonly opts: BatchOptions;
   /** Reloadable functions this batch defines: public entry id and body id. */
-  private readonly entries: { name: string; entry: LinkSymId; body: LinkSymId; input: number }[] = [];
+  private readonly entries: { name: string; entry: LinkSymId; body: LinkSymId; input: number; sym: number; local: boolean }[] = [];
   private entryStart = 0;
   private slotStart = 0;
-  /** For a reload batch: the new body's id. */
-  reloadBody = -1;
-  readonly reloadBodies = new Map<string, LinkSymId>();
+  readonly reloadBodies = new Map<LinkReloadFunc, LinkSymId>();
+  /** Per input id: section index -> function start offset -> entry id (references through section symbols reach entries). */
+  private readonly entryRoutes = new Map<number, Map<number, Map<number, LinkSymId>>>();
 
   constructor(s: LinkSession, txn: Txn, objects: ElfObject[], readMs: number, opts: BatchOptions) {
     this.s = s;
@@ -378,10 +406,7 @@ class Batch {
 
   run(): BatchResult {
     const generation = this.s.generation + 1;
-    for (const obj of this.objects) this.addInput(obj, generation, this.s.indirection === 'exported-funcs' && !this.opts.reloadOf && (this.opts.reloadable?.(obj) ?? true));
-    if (this.opts.reloadFile && this.inputs.some((i) => i.obj.sections.some((sec) => sec.sh_flags & SHF_TLS && sec.sh_size > 0))) {
-      throw new HotlinkError('usage', `cannot reload ${this.objects[0]?.file}: it defines __thread data; reload replaces functions only`);
-    }
+    for (const obj of this.objects) this.addInput(obj, generation, this.s.indirection === 'exported-funcs' && (this.opts.reloadable?.(obj) ?? true));
     this.pullArchives(generation);
     this.resolve();
     this.lap('resolve');
@@ -404,10 +429,16 @@ class Batch {
       throw new HotlinkError('unsupported', `${obj.file}: e_machine ${obj.e_machine} does not match the image's architecture ${this.s.arch.name} (${this.s.arch.e_machine})`);
     }
     const input = newLinkInput(this.s.inputs.length, obj, generation);
+    const plan = this.opts.units?.get(obj);
+    if (plan) {
+      input.unit = plan.unit;
+      input.discarded.set(plan.skip);
+      input.tlsModule = plan.tlsModule;
+    }
     this.s.inputs.push(input);
     this.inputs.push(input);
     this.selectComdat(input);
-    this.define(input, reloadable);
+    this.define(input, reloadable, plan);
   }
 
   private selectComdat(input: LinkInput): void {
@@ -423,13 +454,30 @@ class Batch {
     }
   }
 
-  private define(input: LinkInput, reloadable: boolean): void {
+  private define(input: LinkInput, reloadable: boolean, plan?: UnitBatchPlan): void {
     const { obj } = input;
     const syms = this.s.symbols;
     const gen = input.generation;
     for (let i = 1; i < obj.symbols.length; i++) {
       const sym = obj.symbols[i]!;
       if (sym.type === STT_FILE) continue;
+      const bound = plan?.bind.get(i);
+      if (bound !== undefined) {
+        // The live definition (an unchanged function's entry, a variable's live storage).
+        input.symIds[i] = bound;
+        if (syms.type[bound] === STT_FUNC && sym.shndx > 0 && sym.shndx < obj.sections.length) this.routeToEntry(input, sym.shndx, sym.st_value, bound);
+        continue;
+      }
+      const next = plan?.bodies.get(i);
+      if (next) {
+        // The next body of a live reloadable function; references to it keep going through the entry.
+        const body = this.newDefinition(input, i);
+        syms.name[body] = `${next.name}$body$${next.bodies.length}`;
+        input.symIds[i] = next.entryId;
+        this.routeToEntry(input, sym.shndx, sym.st_value, next.entryId);
+        this.reloadBodies.set(next, body);
+        continue;
+      }
       const inDiscarded = sym.shndx > 0 && sym.shndx < obj.sections.length && input.discarded[sym.shndx] === 1;
       if (sym.bind === STB_LOCAL) {
         if (inDiscarded) {
@@ -439,7 +487,7 @@ class Batch {
         }
         if (sym.shndx === SHN_UNDEF) continue;
         if (sym.type === STT_GNU_IFUNC) throw new HotlinkError('unsupported', `${obj.file}: symbol '${sym.name}' is an STT_GNU_IFUNC; indirect functions are not supported`);
-        input.symIds[i] = this.newDefinition(input, i);
+        input.symIds[i] = reloadable && entryEligible(sym) ? this.newEntry(input, i) : this.newDefinition(input, i);
         continue;
       }
       if (sym.bind !== STB_GLOBAL && sym.bind !== STB_WEAK && sym.bind !== STB_GNU_UNIQUE) {
@@ -452,29 +500,7 @@ class Batch {
       if (sym.type === STT_GNU_IFUNC) throw new HotlinkError('unsupported', `${obj.file}: symbol '${sym.name}' is an STT_GNU_IFUNC; indirect functions are not supported`);
       const common = sym.shndx === SHN_COMMON;
       const strong = sym.bind !== STB_WEAK && !common;
-      const reloadOf = this.opts.reloadOf;
-      if (reloadOf && sym.name === reloadOf.name) {
-        // The replacement body: internal `foo$body$N`; references to `foo` keep going through the entry.
-        const body = this.newDefinition(input, i);
-        syms.name[body] = `${sym.name}$body$${reloadOf.bodies.length}`;
-        input.symIds[i] = reloadOf.entryId;
-        this.reloadBody = body;
-        continue;
-      }
-      const fileReload = this.opts.reloadFile?.get(sym.name);
-      if (fileReload) {
-        const body = this.newDefinition(input, i);
-        syms.name[body] = `${sym.name}$body$${fileReload.bodies.length}`;
-        input.symIds[i] = fileReload.entryId;
-        this.reloadBodies.set(sym.name, body);
-        continue;
-      }
       const live = syms.byName.get(sym.name);
-      if (live !== undefined && this.opts.reloadFile && sym.type !== STT_FUNC) {
-        // The recompiled file's global data is the live data (its new copy stays unused).
-        input.symIds[i] = live;
-        continue;
-      }
       if (live !== undefined) {
         if (common) {
           // A tentative definition of a name the image already defines is a reference to it.
@@ -494,13 +520,8 @@ class Batch {
       }
       let id: LinkSymId;
       if (common) id = syms.add(sym.name, 0, sym.st_size, SymKind.Image, STT_OBJECT, STB_GLOBAL, input.id, gen);
-      else if (reloadable && isReloadable(sym.name, sym.type, sym.bind)) {
-        // HOT_RELOAD.md §6: the public name is the stable entry; the code is `foo$body$0`.
-        const body = this.newDefinition(input, i);
-        syms.name[body] = `${sym.name}$body$0`;
-        id = syms.add(sym.name, 0, this.s.arch.entrySize, SymKind.Image, STT_FUNC, STB_GLOBAL, input.id, gen);
-        this.entries.push({ name: sym.name, entry: id, body, input: input.id });
-      } else id = this.newDefinition(input, i);
+      else if (reloadable && sym.bind === STB_GLOBAL && entryEligible(sym)) id = this.newEntry(input, i);
+      else id = this.newDefinition(input, i);
       input.symIds[i] = id;
       this.globalDefs.push({ input, symIndex: i, name: sym.name, weakIgnored: false });
       const def: PendingDef = { id, input, strong, common, commonSize: common ? sym.st_size : 0, commonAlign: common ? Math.max(1, sym.st_value) : 0 };
@@ -522,6 +543,56 @@ class Batch {
         this.pending.set(sym.name, def);
       }
     }
+  }
+
+  /**
+   * HOT_RELOAD.md §6, for global and static functions alike: the name is the
+   * stable entry (`jmp *slot`), the code is the internal `foo$body$0`.
+   */
+  private newEntry(input: LinkInput, i: number): LinkSymId {
+    const sym = input.obj.symbols[i]!;
+    const syms = this.s.symbols;
+    const body = this.newDefinition(input, i);
+    syms.name[body] = `${sym.name}$body$0`;
+    const id = syms.add(sym.name, 0, this.s.arch.entrySize, SymKind.Image, STT_FUNC, sym.bind, input.id, input.generation);
+    this.entries.push({ name: sym.name, entry: id, body, input: input.id, sym: i, local: sym.bind === STB_LOCAL });
+    this.routeToEntry(input, sym.shndx, sym.st_value, id);
+    return id;
+  }
+
+  /** References to (section, offset) through the section symbol reach `entry` (GAS turns references to static functions into section-relative ones). */
+  private routeToEntry(input: LinkInput, sec: number, off: number, entry: LinkSymId): void {
+    let bySec = this.entryRoutes.get(input.id);
+    if (!bySec) this.entryRoutes.set(input.id, (bySec = new Map()));
+    let m = bySec.get(sec);
+    if (!m) bySec.set(sec, (m = new Map()));
+    m.set(off, entry);
+  }
+
+  /**
+   * The target and addend of relocation r of `t` (in section `secIndex`)
+   * when it names a section symbol but means a function with an entry or a
+   * live variable; undefined to keep it as it is.
+   */
+  private route(input: LinkInput, secIndex: number, t: RelaTable, r: number): [LinkSymId, number] | undefined {
+    const sym = input.obj.symbols[t.r_sym[r]!]!;
+    if (sym.type !== STT_SECTION) return undefined;
+    const m = this.entryRoutes.get(input.id)?.get(sym.shndx);
+    if (m) {
+      const fromCode = (input.obj.sections[secIndex]!.sh_flags & SHF_EXECINSTR) !== 0;
+      const w = this.s.arch.refWindow(t.r_type[r]!, fromCode);
+      if (w && (w[0] === w[1] || fromCode)) {
+        const A = t.r_addend[r]!;
+        const entry = m.get(A + w[0]);
+        if (entry !== undefined) return [entry, -w[0]]; // S + A - P with S = the entry, A relative to it
+      }
+    }
+    return this.opts.units?.get(input.obj)?.routeData?.(secIndex, r);
+  }
+
+  /** Does any relocation of `input` need `route`? */
+  private routes(input: LinkInput): boolean {
+    return this.entryRoutes.has(input.id) || this.opts.units?.get(input.obj)?.routeData !== undefined;
   }
 
   /** A new id for a definition in `input`; its address is filled in by layout. */
@@ -640,6 +711,7 @@ class Batch {
     for (const input of this.inputs) {
       const { obj } = input;
       input.relas = new Map();
+      const routing = this.routes(input);
       for (const sec of obj.sections) {
         if (sec.relaIndex < 0 || input.discarded[sec.index] || sectionClass(sec) < 0) continue;
         const t = obj.relocations(sec.relaIndex);
@@ -653,7 +725,7 @@ class Batch {
           if (t.r_offset[r]! + info.width > sec.sh_size) {
             throw this.relocError(input, sec, t.r_offset[r]!, t.r_sym[r]!, `${info.name}: the ${info.width}-byte field at ${hex(t.r_offset[r]!)} runs past the end of the section (size ${hex(sec.sh_size)})`, 'malformed-input');
           }
-          const id = input.symIds[t.r_sym[r]!]!;
+          const id = (routing ? this.route(input, sec.index, t, r)?.[0] : undefined) ?? input.symIds[t.r_sym[r]!]!;
           if (id < 0 || syms.kind[id] === SymKind.Discarded) {
             if (info.need === RelocNeed.None) continue;
             throw this.relocError(input, sec, t.r_offset[r]!, t.r_sym[r]!, 'the target symbol is undefined or lives in a discarded section');
@@ -942,6 +1014,7 @@ class Batch {
     const v: FixupValues = { S: 0, A: 0, P: 0, G: 0, GOT: this.gotBase, Z: 0 };
     for (const input of this.inputs) {
       const { obj, symIds } = input;
+      const routing = this.routes(input);
       for (const [secIndex, t] of input.relas!) {
         const sec = obj.sections[secIndex]!;
         const base = input.sectionAddr[secIndex]!;
@@ -952,11 +1025,12 @@ class Batch {
           const type = t.r_type[r]!;
           const off = t.r_offset[r]!;
           const info = arch.relocInfo(type)!;
-          const id = symIds[t.r_sym[r]!]!;
           if (info.need === RelocNeed.None) continue;
+          const routed = routing ? this.route(input, secIndex, t, r) : undefined;
+          const id = routed ? routed[0] : symIds[t.r_sym[r]!]!;
           const P = base + off;
           let S = addr[id]!;
-          v.A = t.r_addend[r]!;
+          v.A = routed ? routed[1] : t.r_addend[r]!;
           v.P = P;
           v.G = 0;
           v.Z = size[id]!;
@@ -1082,7 +1156,9 @@ class Batch {
     }
     for (const id of this.stubIds) this.addrIndex().add(SegClass.RX, syms.stub.get(id)!, -1 - id);
     this.entries.forEach((e, k) => {
-      s.reloadFuncs.set(e.name, {
+      const input = s.inputs[e.input]!;
+      const key = input.unit ?? input.file;
+      const f: LinkReloadFunc = {
         name: e.name,
         entryId: e.entry,
         entryAddr: this.entryStart + k * s.arch.entrySize,
@@ -1090,8 +1166,14 @@ class Batch {
         bodies: [e.body],
         current: 0,
         input: e.input,
-      });
+        unit: key,
+        local: e.local,
+        sources: [{ input: e.input, sym: e.sym }],
+      };
+      if (!e.local) s.reloadFuncs.set(e.name, f);
+      this.unitOf(key, e.input).funcs.set(e.name, f);
     });
+    for (const input of this.inputs) if (input.unit !== undefined) this.unitOf(input.unit, input.id);
     s.fini.push(...lists[2]!);
     s.placed = s.inputs.length;
     s.generation = generation;
@@ -1104,7 +1186,6 @@ class Batch {
       preinit: lists[0]!,
       init: lists[1]!,
       fini: lists[2]!,
-      reloadBody: this.reloadBody,
       reloadBodies: this.reloadBodies,
       stats: {
         phases: this.phaseMs,
@@ -1117,6 +1198,14 @@ class Batch {
         bytes: { RX: this.placedBytes[0]!, R: this.placedBytes[1]!, TLS: this.placedBytes[2]!, RW: this.placedBytes[3]! },
       },
     };
+  }
+
+  /** The reload unit `key`, created on first use; `input` becomes one of its versions. */
+  private unitOf(key: string, input: number): ReloadUnit {
+    let u = this.s.units.get(key);
+    if (!u) this.s.units.set(key, (u = { key, inputs: [], funcs: new Map() }));
+    if (u.inputs[u.inputs.length - 1] !== input && !u.inputs.includes(input)) u.inputs.push(input);
+    return u;
   }
 
   private addrIndex(): AddressIndex {

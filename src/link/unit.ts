@@ -1,0 +1,440 @@
+// Reload planning: the reload unit is a translation unit. Given the live
+// unit (its versions so far) and a new object for it, decide — before
+// anything is linked — what the reload will do:
+//
+//   functions  every function with an entry (global or static) whose code
+//              changed *by content* — its bytes, or anything it reaches that
+//              is not reached by identity (a helper without an entry, a
+//              string literal, a jump table) — gets a new body; unchanged
+//              ones bind to their live entries; new ones are added.
+//              Functions that shared a section with a swapped one in the live
+//              object may call it directly (the assembler resolves calls
+//              inside a section), so they are swapped with it.
+//   data       writable and __thread data binds to the live variables by
+//              identity (ObjIndex.variables); a changed type refuses the
+//              reload; a changed initializer keeps the live value and is
+//              reported; a new variable is allocated and initialized once.
+//   loading    only what the new bodies, new functions and new variables
+//              reach is loaded (a GC from those roots), so reloading one
+//              function of sqlite3.c links a few sections, not 8,000.
+//   ctors      constructors that the unit ran before do not run again; new
+//              ones run once after publication; new destructors are kept.
+//
+// The plan is then linked as one append batch (LinkSession.linkBatch with
+// `units`), and the caller publishes every new body's slot.
+
+import {
+  SHF_ALLOC, SHF_EXECINSTR, SHF_TLS, SHN_COMMON, SHN_UNDEF, SHT_FINI_ARRAY, SHT_INIT_ARRAY, SHT_PREINIT_ARRAY,
+  STB_LOCAL, STT_FUNC, STT_SECTION,
+} from '../elf/elf.js';
+import { ElfObject, ElfSymbol } from '../elf/object.js';
+import { HotlinkError } from '../errors.js';
+import { readDebugInfo, sectionOffsetSymbolValue } from '../dwarf/index.js';
+import { Scope, subprograms } from '../dwarf/program.js';
+import { ContentComparer, ObjIndex, entryEligible, isStateSection, objIndex } from './objindex.js';
+import { LinkReloadFunc, LinkSession, ReloadUnit, UnitBatchPlan } from './session.js';
+import { LinkSymId, SymKind } from './symbols.js';
+
+/** One function the reload replaces, and why. */
+export interface PlannedSwap {
+  f: LinkReloadFunc;
+  /** Why it is swapped although its own content may be the same. */
+  reason?: string;
+}
+
+export interface VariableChange {
+  name: string;
+  unit: string;
+  change: 'added' | 'initializer-changed';
+}
+
+/** How old code stays reachable after the reload (apart from frames on a stack). */
+export interface StaleCode {
+  function: string;
+  where: string;
+  why: string;
+}
+
+export interface UnitReloadPlan {
+  unit: ReloadUnit;
+  obj: ElfObject;
+  batch: UnitBatchPlan;
+  swaps: PlannedSwap[];
+  unchanged: string[];
+  added: string[];
+  removed: string[];
+  variables: VariableChange[];
+  /** Constructors in the new object: `ran` false for those the unit already ran. */
+  constructors: { name: string; run: boolean }[];
+  /** Destructors the unit did not have yet. */
+  newDestructors: string[];
+  stale: StaleCode[];
+}
+
+export interface PlanOptions {
+  /** `reload FUNC`: replace only these functions (plus what must go with them); everything else binds to the live code. */
+  only?: Set<string>;
+}
+
+/** A live variable of a unit: its id and the definition that created it. */
+interface LiveVar {
+  id: LinkSymId;
+  input: number;
+  sym: number;
+}
+
+const CTOR_SECTION = /^\.(init_array|preinit_array|ctors)(\.|$)/;
+const DTOR_SECTION = /^\.(fini_array|dtors)(\.|$)/;
+
+export function planUnitReload(s: LinkSession, unit: ReloadUnit, obj: ElfObject, opts: PlanOptions = {}): UnitReloadPlan {
+  const arch = s.arch;
+  const syms = s.symbols;
+  const ni = objIndex(obj, arch);
+  const refuse = (why: string): never => {
+    throw new HotlinkError('usage', `cannot reload ${unit.key}${obj.file !== unit.key ? ` from ${obj.file}` : ''}: ${why}; nothing was changed`);
+  };
+  const nsec = obj.sections.length;
+  const skip = new Uint8Array(nsec).fill(1);
+  const bind = new Map<number, LinkSymId>();
+  const bodies = new Map<number, LinkReloadFunc>();
+  const comparers = new Map<number, ContentComparer>();
+  const comparer = (input: number): ContentComparer => {
+    let c = comparers.get(input);
+    if (!c) comparers.set(input, (c = new ContentComparer(objIndex(s.inputs[input]!.obj, arch), ni)));
+    return c;
+  };
+  const range = (idx: ObjIndex, sym: ElfSymbol): [number, number] => {
+    const sec = idx.obj.sections[sym.shndx]!;
+    return [sym.st_value, sym.st_size > 0 ? sym.st_value + sym.st_size : sec.sh_size];
+  };
+  const liveFunc = (name: string, sym: ElfSymbol): LinkReloadFunc | undefined =>
+    unit.funcs.get(name) ?? (sym.bind !== STB_LOCAL ? s.reloadFuncs.get(name) : undefined);
+  const changed = (f: LinkReloadFunc, sym: ElfSymbol): boolean => {
+    const src = f.sources[f.current]!;
+    const old = objIndex(s.inputs[src.input]!.obj, arch);
+    const osym = old.obj.symbols[src.sym]!;
+    const [a0, a1] = range(old, osym);
+    const [b0, b1] = range(ni, sym);
+    return !comparer(src.input).sameChunk(osym.shndx, a0, a1, sym.shndx, b0, b1);
+  };
+
+  // ---- functions ----
+  const swap = new Map<string, { f: LinkReloadFunc; sym: ElfSymbol; reason?: string }>();
+  const unchanged: string[] = [];
+  const addedFuncs = new Map<string, ElfSymbol>();
+  for (const [name, sym] of ni.funcs) {
+    const f = liveFunc(name, sym);
+    if (!f) {
+      addedFuncs.set(name, sym);
+      continue;
+    }
+    if (f.local !== (sym.bind === STB_LOCAL)) refuse(`function '${name}' changed linkage (${f.local ? 'static' : 'global'} → ${sym.bind === STB_LOCAL ? 'static' : 'global'})`);
+    if (opts.only && !opts.only.has(name)) continue;
+    if (changed(f, sym)) swap.set(name, { f, sym });
+    else if (opts.only) swap.set(name, { f, sym, reason: 'requested' });
+  }
+  if (opts.only) {
+    for (const name of opts.only) if (!ni.funcs.has(name)) refuse(`it does not define '${name}'`);
+    // What the requested functions need: changed static helpers they reach, and live callers that inlined them.
+    for (const name of [...swap.keys()]) addReachableChangedStatics(name);
+    const inliners = liveInliners(s, unit, new Set(swap.keys()));
+    for (const [caller, callee] of inliners) {
+      if (swap.has(caller)) continue;
+      const sym = ni.funcs.get(caller);
+      if (!sym) refuse(`'${caller}' inlined '${callee}' and the replacement does not define '${caller}'; reload the whole file instead`);
+      swap.set(caller, { f: liveFunc(caller, sym!)!, sym: sym!, reason: `inlined ${callee}` });
+    }
+  }
+  // Functions that shared a section with a swapped one in the live object may call it without a relocation.
+  const stale: StaleCode[] = [];
+  for (let grew = true; grew; ) {
+    grew = false;
+    for (const { f } of [...swap.values()]) {
+      const src = f.sources[f.current]!;
+      const old = objIndex(s.inputs[src.input]!.obj, arch);
+      const oldSec = old.obj.symbols[src.sym]!.shndx;
+      for (const mate of old.symbolsIn(oldSec)) {
+        if (mate.index === src.sym || !entryEligible(mate) || swap.has(mate.name)) continue;
+        const g = liveFunc(mate.name, mate);
+        if (!g || g.sources[g.current]!.input !== src.input || g.sources[g.current]!.sym !== mate.index) continue;
+        const sym = ni.funcs.get(mate.name);
+        if (!sym) {
+          stale.push({ function: f.name, where: `${mate.name} (${unit.key})`, why: `${mate.name} shares a section with ${f.name} in the live code and may call its old body directly; it is not in the new object, so it cannot be swapped` });
+          continue;
+        }
+        swap.set(mate.name, { f: g, sym, reason: `shares a section with ${f.name}` });
+        grew = true;
+      }
+    }
+  }
+  for (const [name, sym] of ni.funcs) {
+    const f = liveFunc(name, sym);
+    if (!f) continue;
+    const w = swap.get(name);
+    if (w) {
+      bodies.set(sym.index, f);
+      skip[sym.shndx] = 0;
+    } else {
+      bind.set(sym.index, f.entryId);
+      unchanged.push(name);
+    }
+  }
+  if (!opts.only) for (const sym of addedFuncs.values()) skip[sym.shndx] = 0;
+  const removed = opts.only ? [] : [...unit.funcs.keys()].filter((n) => !ni.funcs.has(n));
+
+  // ---- data ----
+  const liveVars = unitVariables(s, unit);
+  const vars = ni.variables();
+  const variables: VariableChange[] = [];
+  const tlsModules = new Set<number>();
+  let newTls: string | undefined;
+  let oldTls: string | undefined;
+  for (const [symIndex, info] of vars) {
+    const sym = obj.symbols[symIndex]!;
+    const tls = (obj.sections[sym.shndx]!.sh_flags & SHF_TLS) !== 0;
+    const global = sym.bind !== STB_LOCAL;
+    const liveId = global ? syms.byName.get(sym.name) : liveVars.get(info.key)?.id;
+    if (liveId === undefined || syms.kind[liveId] === SymKind.Discarded) {
+      skip[sym.shndx] = 0;
+      variables.push({ name: info.display, unit: unit.key, change: 'added' });
+      if (tls) newTls ??= info.display;
+      continue;
+    }
+    if ((syms.kind[liveId] === SymKind.Tls) !== tls) refuse(`variable '${info.display}' changed between __thread and ordinary storage`);
+    const def = global ? definitionOf(s, liveId) : liveVars.get(info.key);
+    if (def) {
+      const oldIdx = objIndex(s.inputs[def.input]!.obj, arch);
+      const oldInfo = oldIdx.variables().get(def.sym);
+      const osym = oldIdx.obj.symbols[def.sym]!;
+      const layoutDiffers = oldInfo?.layout !== undefined && info.layout !== undefined ? oldInfo.layout !== info.layout : osym.st_size !== sym.st_size;
+      if (layoutDiffers) {
+        refuse(`variable '${info.display}' changed type: ${oldInfo?.typeText ?? `${osym.st_size} bytes`} → ${info.typeText ?? `${sym.st_size} bytes`}; live data cannot change layout`);
+      }
+      if (!comparer(def.input).sameChunk(osym.shndx, osym.st_value, osym.st_value + osym.st_size, sym.shndx, sym.st_value, sym.st_value + sym.st_size)) {
+        variables.push({ name: info.display, unit: unit.key, change: 'initializer-changed' });
+      }
+    } else if (syms.size[liveId] !== sym.st_size && syms.size[liveId]! > 0) {
+      refuse(`variable '${info.display}' changed size: ${syms.size[liveId]} → ${sym.st_size} bytes`);
+    }
+    bind.set(symIndex, liveId);
+    if (tls) {
+      oldTls ??= info.display;
+      tlsModules.add(syms.tlsModule[liveId]!);
+    }
+  }
+  for (const sym of obj.symbols) {
+    if (sym.shndx !== SHN_COMMON) continue;
+    const liveId = syms.byName.get(sym.name);
+    if (liveId === undefined) variables.push({ name: sym.name, unit: unit.key, change: 'added' });
+    else if (syms.size[liveId]! < sym.st_size) refuse(`variable '${sym.name}' grew from ${syms.size[liveId]} to ${sym.st_size} bytes`);
+  }
+  if (newTls && oldTls) refuse(`it adds the __thread variable '${newTls}' beside existing ones ('${oldTls}'); a unit's __thread data is one block that cannot grow`);
+  if (tlsModules.size > 1) refuse(`its __thread variables live in ${tlsModules.size} different blocks`);
+  // Anonymous writable data (no symbol): the live unit's section of the same name.
+  const anonLive = new Map<number, LinkSymId>();
+  for (const sec of obj.sections) {
+    if (!isStateSection(sec.sh_flags) || ni.symbolsIn(sec.index).some((x) => x.type !== STT_FUNC)) continue;
+    const live = liveSectionSymbol(s, unit, sec.name, sec.sh_size);
+    if (live !== undefined) anonLive.set(sec.index, live);
+    else skip[sec.index] = 0;
+  }
+  const routeData = (fieldSec: number, i: number): [LinkSymId, number] | undefined => {
+    const t = ni.relocs(fieldSec)!.t;
+    const target = obj.symbols[t.r_sym[i]!]!;
+    const tsec = obj.sections[target.shndx];
+    if (!tsec || !isStateSection(tsec.sh_flags)) return undefined;
+    const anon = anonLive.get(tsec.index);
+    if (anon !== undefined) return [anon, t.r_addend[i]!];
+    const v = ni.varAt(fieldSec, i);
+    const id = v ? bind.get(v.index) : undefined;
+    if (v && id !== undefined) return [id, t.r_addend[i]! - v.st_value];
+    if (!v && skip[tsec.index]) {
+      refuse(`${obj.sections[fieldSec]!.name}+0x${t.r_offset[i]!.toString(16)} refers to ${tsec.name}+0x${t.r_addend[i]!.toString(16)}, and which variable that is cannot be told; compile with -fdata-sections`);
+    }
+    return undefined;
+  };
+
+  // ---- constructors and destructors ----
+  const ctorNames = (idx: ObjIndex, re: RegExp, types: number[]): string[] => {
+    const out: string[] = [];
+    for (const sec of idx.obj.sections) {
+      if (!(re.test(sec.name) || types.includes(sec.sh_type)) || (sec.sh_flags & SHF_ALLOC) === 0) continue;
+      const r = idx.relocs(sec.index);
+      if (!r) continue;
+      for (let k = 0; k < r.t.count; k++) {
+        const x = idx.target(sec.index, r.order[k]!);
+        if (x.k === 'func' || x.k === 'name') out.push(x.name);
+      }
+    }
+    return out;
+  };
+  const oldCtors = new Set<string>();
+  const oldDtors = new Set<string>();
+  for (const input of unit.inputs) {
+    const idx = objIndex(s.inputs[input]!.obj, arch);
+    for (const n of ctorNames(idx, CTOR_SECTION, [SHT_INIT_ARRAY, SHT_PREINIT_ARRAY])) oldCtors.add(n);
+    for (const n of ctorNames(idx, DTOR_SECTION, [SHT_FINI_ARRAY])) oldDtors.add(n);
+  }
+  const constructors = ctorNames(ni, CTOR_SECTION, [SHT_INIT_ARRAY, SHT_PREINIT_ARRAY]).map((name) => ({ name, run: !oldCtors.has(name) }));
+  const newDestructors = ctorNames(ni, DTOR_SECTION, [SHT_FINI_ARRAY]).filter((n) => !oldDtors.has(n));
+  for (const c of [...constructors.filter((x) => x.run).map((x) => x.name), ...newDestructors]) {
+    const sym = ni.funcs.get(c);
+    if (sym && !bind.has(sym.index)) skip[sym.shndx] = 0;
+  }
+  for (const sec of obj.sections) {
+    if (CTOR_SECTION.test(sec.name) || DTOR_SECTION.test(sec.name) || sec.sh_type === SHT_INIT_ARRAY || sec.sh_type === SHT_FINI_ARRAY || sec.sh_type === SHT_PREINIT_ARRAY) skip[sec.index] = 1;
+  }
+
+  // ---- load what the roots reach ----
+  const work: number[] = [];
+  for (let i = 0; i < nsec; i++) if (!skip[i]) work.push(i);
+  const load = (sec: number): void => {
+    const x = obj.sections[sec];
+    if (!x || (x.sh_flags & SHF_ALLOC) === 0 || !skip[sec] || x.name === '.eh_frame') return;
+    if (CTOR_SECTION.test(x.name) || DTOR_SECTION.test(x.name)) return;
+    skip[sec] = 0;
+    work.push(sec);
+  };
+  while (work.length) {
+    const sec = work.pop()!;
+    const r = ni.relocs(sec);
+    if (!r) continue;
+    const fromCode = (obj.sections[sec]!.sh_flags & SHF_EXECINSTR) !== 0;
+    for (let k = 0; k < r.t.count; k++) {
+      const target = obj.symbols[r.t.r_sym[k]!]!;
+      if (target.index === 0 || target.shndx === SHN_UNDEF || target.shndx === SHN_COMMON || target.shndx >= nsec || bind.has(target.index)) continue;
+      if (target.type !== STT_SECTION) {
+        load(target.shndx); // a definition of the object that is not live
+        continue;
+      }
+      const tsec = obj.sections[target.shndx]!;
+      if (tsec.sh_flags & SHF_EXECINSTR) {
+        const w = arch.refWindow(r.t.r_type[k]!, fromCode);
+        const f = w && (w[0] === w[1] || fromCode) ? ni.functionAt(tsec.index, r.t.r_addend[k]! + w[0]) : undefined;
+        if (f && bind.has(f.index)) continue; // reaches the live entry
+      } else if (isStateSection(tsec.sh_flags) && routeData(sec, k) !== undefined) continue;
+      load(tsec.index);
+    }
+  }
+  const added = [...addedFuncs.entries()].filter(([, sym]) => !skip[sym.shndx]).map(([n]) => n);
+  for (const sym of obj.symbols) {
+    // Definitions in sections that stay unloaded must not be defined anew: globals resolve by name to the live ones.
+    if (sym.index === 0 || sym.shndx === SHN_UNDEF || sym.shndx >= nsec || sym.type === STT_SECTION || !skip[sym.shndx] || bind.has(sym.index)) continue;
+    if (sym.bind !== STB_LOCAL) {
+      const live = syms.byName.get(sym.name);
+      if (live !== undefined) bind.set(sym.index, live);
+    }
+  }
+
+  return {
+    unit,
+    obj,
+    batch: { unit: unit.key, skip, bind, bodies, routeData, tlsModule: tlsModules.size ? [...tlsModules][0]! : 0 },
+    swaps: [...swap.values()].map(({ f, reason }) => ({ f, reason })),
+    unchanged,
+    added,
+    removed,
+    variables,
+    constructors,
+    newDestructors,
+    stale,
+  };
+
+  /** reload FUNC: static helpers the function reaches that changed go with it. */
+  function addReachableChangedStatics(name: string): void {
+    const sym = ni.funcs.get(name)!;
+    const [b0, b1] = range(ni, sym);
+    const [i, j] = ni.relocRange(sym.shndx, b0, b1);
+    const r = ni.relocs(sym.shndx);
+    for (let k = i; k < j; k++) {
+      const x = ni.target(sym.shndx, r!.order[k]!);
+      if (x.k !== 'func' || swap.has(x.name)) continue;
+      const hs = ni.funcs.get(x.name);
+      if (!hs || hs.bind !== STB_LOCAL) continue;
+      const f = liveFunc(x.name, hs);
+      if (f && changed(f, hs)) {
+        swap.set(x.name, { f, sym: hs, reason: `changed, and ${name} calls it` });
+        addReachableChangedStatics(x.name);
+      }
+    }
+  }
+}
+
+/** The unit's live variables by identity key, from its versions in order (a later version's new variables included). */
+function unitVariables(s: LinkSession, unit: ReloadUnit): Map<string, LiveVar> {
+  const out = new Map<string, LiveVar>();
+  for (const inputId of unit.inputs) {
+    const input = s.inputs[inputId]!;
+    const idx = objIndex(input.obj, s.arch);
+    for (const [symIndex, info] of idx.variables()) {
+      const id = input.symIds[symIndex]!;
+      if (id < 0 || s.symbols.kind[id] === SymKind.Discarded || out.has(info.key)) continue;
+      if (s.symbols.input[id] !== inputId) continue; // bound to an older version's variable: already listed
+      out.set(info.key, { id, input: inputId, sym: symIndex });
+    }
+  }
+  return out;
+}
+
+/** Where a live global variable was defined (input and ELF symbol index), if in the image. */
+function definitionOf(s: LinkSession, id: LinkSymId): LiveVar | undefined {
+  const inputId = s.symbols.input[id]!;
+  if (inputId < 0) return undefined;
+  const input = s.inputs[inputId]!;
+  const sym = input.obj.symbols.findIndex((x, i) => input.symIds[i] === id && x.shndx !== SHN_UNDEF);
+  return sym > 0 ? { id, input: inputId, sym } : undefined;
+}
+
+/** The LinkSymId of the section symbol of the unit's live section `name` (anonymous writable data), if its size matches. */
+function liveSectionSymbol(s: LinkSession, unit: ReloadUnit, name: string, size: number): LinkSymId | undefined {
+  for (const inputId of unit.inputs) {
+    const input = s.inputs[inputId]!;
+    const sec = input.obj.sections.find((x) => x.name === name);
+    if (!sec || sec.sh_size !== size || input.sectionAddr[sec.index]! < 0) continue;
+    const sym = input.obj.symbols.find((x) => x.type === STT_SECTION && x.shndx === sec.index);
+    if (sym && input.symIds[sym.index]! >= 0) return input.symIds[sym.index]!;
+  }
+  return undefined;
+}
+
+/**
+ * Live functions of the unit whose current body holds an inlined copy of
+ * one of `callees` (DW_TAG_inlined_subroutine, from the live DWARF):
+ * caller name → callee name.
+ */
+export function liveInliners(s: LinkSession, unit: ReloadUnit, callees: Set<string>): Map<string, string> {
+  const out = new Map<string, string>();
+  const inputs = new Set<number>();
+  for (const f of unit.funcs.values()) inputs.add(f.sources[f.current]!.input);
+  for (const inputId of inputs) {
+    const obj = s.inputs[inputId]!.obj;
+    if (!obj.sections.some((x) => x.name === '.debug_info')) continue;
+    let subs;
+    try {
+      subs = subprograms(readDebugInfo(obj, sectionOffsetSymbolValue(obj)).info, { withCode: true });
+    } catch {
+      continue;
+    }
+    for (const sub of subs) {
+      if (!sub.name) continue;
+      const f = unit.funcs.get(sub.name);
+      if (!f || f.sources[f.current]!.input !== inputId) continue;
+      const hit = inlinedOneOf(sub, callees);
+      if (hit && hit !== sub.name) out.set(sub.name, hit);
+    }
+  }
+  return out;
+}
+
+function inlinedOneOf(scope: Scope, names: Set<string>): string | undefined {
+  for (const c of scope.inlined) {
+    if (c.name && names.has(c.name)) return c.name;
+    const deeper = inlinedOneOf(c, names);
+    if (deeper) return deeper;
+  }
+  for (const b of scope.blocks) {
+    const deeper = inlinedOneOf(b, names);
+    if (deeper) return deeper;
+  }
+  return undefined;
+}
