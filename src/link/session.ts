@@ -299,6 +299,11 @@ function alignUp(v: number, a: number): number {
   return a > 1 ? Math.ceil(v / a) * a : v;
 }
 
+/** A valid sh_addralign: 0 or a power of two (the runtime's posix_memalign needs one for a TLS module). */
+function isAlignment(a: number): boolean {
+  return a === 0 || (Number.isSafeInteger(a) && a > 0 && 2 ** Math.round(Math.log2(a)) === a);
+}
+
 function sectionClass(s: ElfSection): number {
   if ((s.sh_flags & SHF_ALLOC) === 0 || (s.sh_flags & SHF_EXCLUDE) !== 0) return -1;
   if (s.sh_type === SHT_GROUP || s.sh_type === SHT_NOTE) return -1;
@@ -716,9 +721,12 @@ class Batch {
     const arch = s.arch;
     // Relative offsets from the current cursor of each class.
     const used = [0, 0, 0, 0];
+    // The batch start of each class is aligned to the largest alignment placed in it (offsets are relative to it).
+    const maxAlign = [16, 16, 64, 64];
     const place = (cls: number, size: number, align: number): number => {
       const off = alignUp(used[cls]!, Math.max(1, align));
       used[cls] = off + size;
+      maxAlign[cls] = Math.max(maxAlign[cls]!, align);
       return off;
     };
     const relOff: { input: LinkInput; sec: ElfSection; cls: number; off: number }[] = [];
@@ -729,6 +737,7 @@ class Batch {
           const cls = sectionClass(sec);
           if (cls < 0 || input.discarded[sec.index]) continue;
           if ((sec.sh_type === SHT_NOBITS) !== nobits) continue;
+          if (!isAlignment(sec.sh_addralign)) throw new HotlinkError('malformed-input', `${input.file}: section ${sec.name} [${sec.index}] has alignment ${sec.sh_addralign}, not a power of two`);
           if (cls === SegClass.TLS) {
             tlsSecs.push({ input, sec });
             continue;
@@ -757,14 +766,14 @@ class Batch {
     const slotOff = place(SegClass.RW, this.entries.length * 8, 8);
     const gotOff = place(SegClass.R, this.gotIds.length * 8 + (this.tlsPairIds.length + this.tlsLdModules.length) * 16, 16);
 
-    if (!s.arena) this.reserveArena(used);
+    if (!s.arena) this.reserveArena(used, maxAlign);
     for (let c = 0; c < SEG_CLASS_COUNT; c++) {
       const range = s.classes[c]!;
-      const start = c === SegClass.RX || c === SegClass.R ? alignUp(range.cursor, 16) : alignUp(range.cursor, 64);
+      const start = alignUp(range.cursor, maxAlign[c]!);
       this.batchStart[c] = start;
       if (start + used[c]! > range.limit) {
         const name = SEG_CLASS_NAMES[c];
-        throw new HotlinkError('capacity', `the ${name} segment class is full: this link needs ${hex(used[c]!)} bytes at cursor ${hex(range.cursor)}, but the class ends at ${hex(range.limit)} (${hex(range.limit - range.start)} reserved); reserve more with --reserve-${name.toLowerCase()}`);
+        throw new HotlinkError('capacity', `the ${name} segment class is full: this link needs ${hex(used[c]!)} bytes aligned to ${hex(maxAlign[c]!)} at cursor ${hex(range.cursor)}, but the class ends at ${hex(range.limit)} (${hex(range.limit - range.start)} reserved); reserve more with --reserve-${name.toLowerCase()}`);
       }
       this.placedBytes[c] = used[c]!;
     }
@@ -834,10 +843,11 @@ class Batch {
   }
 
   /** Initial link: one contiguous arena, each class sized to its initial bytes plus its append budget. */
-  private reserveArena(used: number[]): void {
+  private reserveArena(used: number[], maxAlign: number[]): void {
     const s = this.s;
     const budget = [s.reserve.rx, s.reserve.r, s.reserve.tls, s.reserve.rw];
-    const sizes = used.map((u, c) => alignUp(u + 64, PAGE_SIZE) + alignUp(budget[c]!, PAGE_SIZE));
+    // Class starts are page-aligned; a larger alignment needs room to move the batch start up.
+    const sizes = used.map((u, c) => alignUp(u + 64 + Math.max(0, maxAlign[c]! - PAGE_SIZE), PAGE_SIZE) + alignUp(budget[c]!, PAGE_SIZE));
     const shared = sizes[0]! + sizes[1]! + sizes[2]!;
     const total = shared + sizes[3]!;
     if (total >= 0x7fff0000) {

@@ -1,0 +1,208 @@
+// Regression tests for defects an outside review found (issue 9):
+//
+//   1. alignment: an appended (or initially linked) section, common or TLS
+//      module keeps its alignment beyond 16 (RX, R) / 64 (RW, TLS) bytes —
+//      `_Alignas(32)` AVX constants, `_Alignas(4096)` data, `_Alignas(8192)`
+//      in the initial link, a 128-aligned TLS module that must not overlap
+//      the next batch's;
+//
+// Every test links real gcc-compiled code into real memory and calls it.
+//
+// Run: npx tsc -p . && node --test dist/test/review-defects.test.js
+
+import { describe, test, type TestContext } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { ElfObject, HotlinkError, Jit } from '../src/index.js';
+import type { JitOptions } from '../src/index.js';
+import { tmpDir } from './helpers.js';
+
+const CC = 'gcc';
+const R = 1;
+const TLS = 2;
+const RW = 3;
+
+// ---- helpers -------------------------------------------------------------------
+
+const diagnostics: string[] = [];
+const quiet: JitOptions = { cc: CC, onDiagnostics: (text) => void diagnostics.push(text) };
+
+/** A Jit freed after the test (not linked yet). */
+function fresh(t: TestContext, opts: JitOptions = {}): Jit {
+  const jit = new Jit({ ...quiet, ...opts });
+  t.after(() => jit.free());
+  return jit;
+}
+
+/** A linked Jit over C source `init`, freed after the test. */
+async function linked(t: TestContext, init: string, opts: JitOptions = {}): Promise<Jit> {
+  const jit = fresh(t, opts);
+  jit.addSource(init, 'init.c');
+  await jit.link();
+  return jit;
+}
+
+const addr = (jit: Jit, name: string): number => jit.lookup(name) ?? assert.fail(`symbol '${name}' is not in the image`);
+
+const int0 = (jit: Jit, name: string): number => jit.call(name, 'int (void)') as number;
+const ptr0 = (jit: Jit, name: string): number => Number(jit.call(name, 'uintptr_t (void)'));
+
+function i32At(jit: Jit, at: number): number {
+  const b = jit.read(at, 4);
+  return new DataView(b.buffer, b.byteOffset, 4).getInt32(0, true);
+}
+
+/** Writes `text` into `dir` and runs `gcc -c -fPIC` (C or assembly by extension) on it. */
+function gccBytes(dir: string, name: string, text: string, flags: string[] = []): Uint8Array {
+  const src = join(dir, name);
+  const out = src.replace(/\.[cs]$/, '.o');
+  writeFileSync(src, text);
+  const r = spawnSync(CC, ['-c', '-fPIC', ...flags, src, '-o', out], { encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`${CC} -c ${src} failed (${r.status}):\n${r.stderr}`);
+  return readFileSync(out);
+}
+
+/** Runs `fn`, which must fail with a HotlinkError of `kind`; returns the error. */
+async function expectFailure(kind: string, fn: () => unknown): Promise<HotlinkError> {
+  let err: HotlinkError | undefined;
+  await assert.rejects(async () => void (await fn()), (e) => {
+    assert.ok(e instanceof HotlinkError && e.kind === kind, `expected a HotlinkError(${kind}), got ${(e as Error)?.stack ?? String(e)}`);
+    return !!(err = e);
+  });
+  return err!;
+}
+
+/** What a failed batch must leave exactly as it was. */
+function state(jit: Jit) {
+  const s = jit.session;
+  return {
+    generation: jit.generation,
+    symbolCount: s.symbols.count,
+    names: [...s.symbols.byName.keys()].sort().map((n) => [n, jit.lookup(n)]),
+    inputs: s.inputs.length,
+    cursors: s.classes.map((c) => c.cursor),
+    relocs: s.relocs.count,
+    tlsModules: s.tlsModuleCount,
+  };
+}
+
+const cpuHasAvx = / avx /.test(readFileSync('/proc/cpuinfo', 'utf8').split('\n').find((l) => l.startsWith('flags')) + ' ');
+
+// ---- 1. alignment ------------------------------------------------------------------------
+
+describe('review defect 1: sections keep their alignment', () => {
+  const INIT = 'int base(int x) { return x + 1; }\nconst char init_ro[17] = {1};\nchar init_rw[100] = {1};\n';
+
+  /** Appends small pads into class `cls` until the next batch's 16/64-aligned start is *not* a multiple of `align`. */
+  async function misalignCursor(jit: Jit, cls: number, align: number): Promise<void> {
+    const step = cls === R ? 16 : 64;
+    const decl = cls === R ? 'const char' : cls === TLS ? '__thread char' : 'char';
+    for (let k = 0; Math.ceil(jit.session.classes[cls]!.cursor / step) * step % align === 0; k++) {
+      assert.ok(k < 4, 'could not move the cursor off the alignment');
+      await jit.append([{ source: `${decl} pad_${cls}_${k}[1] = {1};\n`, name: `pad_${cls}_${k}.c` }]);
+    }
+  }
+
+  test('an appended _Alignas(32) constant is 32-aligned and AVX code can _mm256_load_ps it', async (t) => {
+    const jit = await linked(t, INIT);
+    await misalignCursor(jit, R, 32);
+    await jit.append([{
+      name: 'avx.c',
+      source: `#include <immintrin.h>
+_Alignas(32) const float k32[8] = {1, 2, 3, 4, 5, 6, 7, 8};
+__attribute__((target("avx"))) int avx_sum(void) {
+  __m256 v = _mm256_load_ps(k32);
+  float out[8];
+  _mm256_storeu_ps(out, v);
+  float s = 0;
+  for (int i = 0; i < 8; i++) s += out[i];
+  return (int)s;
+}
+`,
+    }]);
+    assert.equal(addr(jit, 'k32') % 32, 0, `k32 at ${addr(jit, 'k32').toString(16)} is not 32-aligned`);
+    if (cpuHasAvx) assert.equal(int0(jit, 'avx_sum'), 36);
+  });
+
+  test('appended _Alignas(4096) data and .bss are page-aligned; _Alignas(8192) too', async (t) => {
+    const jit = await linked(t, INIT);
+    await misalignCursor(jit, RW, 4096);
+    await jit.append([{
+      name: 'pages.c',
+      source: `_Alignas(4096) int page_data[4] = {1, 2, 3, 4};
+_Alignas(4096) char page_bss[8192];
+_Alignas(8192) const int ro8k[4] = {8};
+int page_sum(void) { return page_data[0] + page_data[3] + page_bss[4095] + ro8k[0]; }
+`,
+    }]);
+    for (const [name, a] of [['page_data', 4096], ['page_bss', 4096], ['ro8k', 8192]] as const) {
+      assert.equal(addr(jit, name) % a, 0, `${name} at ${addr(jit, name).toString(16)} is not ${a}-aligned`);
+    }
+    assert.equal(int0(jit, 'page_sum'), 13);
+    // The next batch still lands after them and works.
+    await jit.append([{ source: 'int after_pages = 5;\nint after_pages_get(void) { return after_pages; }\n', name: 'after.c' }]);
+    assert.ok(addr(jit, 'after_pages') >= addr(jit, 'page_bss') + 8192);
+    assert.equal(int0(jit, 'after_pages_get'), 5);
+  });
+
+  test('a common symbol with a large alignment keeps it', async (t) => {
+    const jit = await linked(t, INIT);
+    await misalignCursor(jit, RW, 256);
+    // A tentative definition (-fcommon): its alignment is in st_value, not a section.
+    const obj = gccBytes(tmpDir(t), 'common.c', '__attribute__((aligned(256))) int com256[3];\nint *com256_at(void) { return com256; }\n', ['-fcommon']);
+    assert.ok(new ElfObject(obj, 'common.o').symbols.some((s) => s.name === 'com256' && s.shndx === 0xfff2), 'com256 is not a common symbol');
+    jit.appendObjects([{ bytes: obj, name: 'common.o' }]);
+    assert.equal(addr(jit, 'com256') % 256, 0);
+    assert.equal(ptr0(jit, 'com256_at'), addr(jit, 'com256'));
+  });
+
+  test('a TLS module aligned above 64 is aligned and does not overlap the next batch\'s', async (t) => {
+    const jit = await linked(t, INIT);
+    await misalignCursor(jit, TLS, 128);
+    await jit.append([{
+      name: 'tls128.c',
+      source: `#include <stdint.h>
+_Alignas(128) __thread unsigned char tls_a[200] = { [0] = 41, [199] = 42 };
+int tls_a_last(void) { return tls_a[0] + tls_a[199]; }
+uintptr_t tls_a_at(void) { return (uintptr_t)tls_a; }
+`,
+    }]);
+    // A second TLS batch right after it; the first module's image must be intact.
+    await jit.append([{ name: 'tls_next.c', source: '__thread unsigned char tls_b[64] = { 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7 };\nint tls_b_first(void) { return tls_b[0]; }\n' }]);
+    assert.equal(ptr0(jit, 'tls_a_at') % 128, 0, 'the per-thread block honours the module alignment');
+    assert.equal(int0(jit, 'tls_a_last'), 83, 'the first TLS module\'s image was overwritten by the next batch');
+    assert.equal(int0(jit, 'tls_b_first'), 7);
+  });
+
+  test('an alignment the class cannot honour is a capacity error naming it, image unchanged', async (t) => {
+    const jit = await linked(t, INIT);
+    // An alignment with no multiple inside what is left of the RW class (16 MiB budget).
+    const rw = jit.session.classes[RW]!;
+    let align = 1 << 25;
+    while (Math.ceil(rw.cursor / align) * align < rw.limit) align *= 2;
+    assert.ok(align <= 1 << 28, 'no usable alignment');
+    const before = state(jit);
+    const err = await expectFailure('capacity', () => jit.append([{ source: `_Alignas(${align}) char huge_align[1] = {1};\n`, name: 'huge_align.c' }]));
+    assert.match(err.message, /RW segment class is full/);
+    assert.match(err.message, new RegExp(`aligned to 0x${align.toString(16)}\\b`));
+    assert.deepEqual(state(jit), before);
+  });
+
+  for (const shift of [0, 4096]) {
+    test(`the initial link places _Alignas(8192) code, constants, data and TLS aligned (class starts shifted by ${shift})`, async (t) => {
+      const jit = await linked(t, `#include <stdint.h>
+__attribute__((aligned(8192))) int fn8k(void) { return 8; }
+_Alignas(8192) const int ro8k[4] = {1};
+_Alignas(8192) int rw8k[4] = {2};
+_Alignas(8192) __thread int tls8k[4] = {3};
+uintptr_t tls8k_at(void) { return (uintptr_t)tls8k; }
+int sum8k(void) { return fn8k() + ro8k[0] + rw8k[0] + tls8k[0]; }
+`, { reserve: { rx: (64 << 10) + shift, r: (64 << 10) + shift, tls: (64 << 10) + shift } });
+      for (const name of ['fn8k', 'ro8k', 'rw8k']) assert.equal(addr(jit, name) % 8192, 0, `${name} at ${addr(jit, name).toString(16)} is not 8192-aligned`);
+      assert.equal(ptr0(jit, 'tls8k_at') % 8192, 0);
+      assert.equal(int0(jit, 'sum8k'), 14);
+    });
+  }
+});
