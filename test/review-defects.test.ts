@@ -5,6 +5,9 @@
 //      `_Alignas(32)` AVX constants, `_Alignas(4096)` data, `_Alignas(8192)`
 //      in the initial link, a 128-aligned TLS module that must not overlap
 //      the next batch's;
+//   2. a failed append forgets everything it cached about the symbol ids it
+//      allocated (a host function's "is code" answer must not reach the host
+//      data symbol that reuses its id: C reading `optind` got 9727);
 //
 // Every test links real gcc-compiled code into real memory and calls it.
 //
@@ -205,4 +208,27 @@ int sum8k(void) { return fn8k() + ro8k[0] + rw8k[0] + tls8k[0]; }
       assert.equal(int0(jit, 'sum8k'), 14);
     });
   }
+});
+
+// ---- 2. a failed append forgets its symbol ids ------------------------------------------
+
+describe('review defect 2: a failed append leaves no state keyed by its ids', () => {
+  test('a host data symbol that reuses the id of a failed batch\'s host function is read as data', async (t) => {
+    const dir = tmpDir(t);
+    const jit = await linked(t, 'int base(int x) { return x + 1; }\n');
+    // Two objects with the same shape: `getpid` (a host function, reached through the GOT)
+    // and `optind` (host data) have names of the same length, so the host symbol gets the
+    // same id in both batches. The first batch fails late (an R_X86_64_32 overflow in
+    // fixup), after scan decided that its host symbol is a function.
+    const hostRef = (name: string) => gccBytes(dir, `ref_${name}.c`, `extern int ${name};\nint host_value(void) { return ${name}; }\n`);
+    const abs = gccBytes(dir, 'huge_abs.s', '\t.globl huge_abs\n\t.set huge_abs, 0x100000000\n');
+    const field = (fixed: boolean) => gccBytes(dir, `field_${fixed}.s`, `\t.data\n\t.globl abs_field\nabs_field:\n\t${fixed ? '.quad huge_abs' : '.long huge_abs\n\t.long 0'}\n`);
+    const before = state(jit);
+    await expectFailure('relocation', () => jit.appendObjects([{ bytes: hostRef('getpid'), name: 'ref.o' }, { bytes: abs, name: 'abs.o' }, { bytes: field(false), name: 'field.o' }]));
+    assert.deepEqual(state(jit), before);
+    jit.appendObjects([{ bytes: hostRef('optind'), name: 'ref.o' }, { bytes: abs, name: 'abs.o' }, { bytes: field(true), name: 'field.o' }]);
+    const native = jit.session.host.lookup('optind');
+    assert.ok(native, 'optind is not in the process');
+    assert.equal(jit.call('host_value', 'int (void)'), i32At(jit, native), 'C reads optind as the process sees it');
+  });
 });

@@ -111,7 +111,7 @@ interface Reference {
   weak: boolean;
 }
 
-/** Everything a batch created, so a failure can undo it. */
+/** Everything a batch created in the session's tables, so a failure can undo it. */
 interface Txn {
   symbolCount: number;
   inputCount: number;
@@ -120,12 +120,45 @@ interface Txn {
   got: LinkSymId[];
   stubs: LinkSymId[];
   tlsPairs: LinkSymId[];
-  hostNames: string[];
-  archiveMembers: string[];
-  comdat: string[];
   tlsModules: number;
   addrIndexLength: number[];
 }
+
+/**
+ * Session state besides the tables the Txn restores. A batch never writes
+ * it: it reads it through an `Overlay` each and adds to the overlays, and
+ * the session takes the additions over only once the batch is published. A
+ * failed batch thus leaves nothing behind (its symbol ids are reused).
+ */
+interface SessionMaps {
+  /** COMDAT group signatures kept. */
+  comdat: Map<string, true>;
+  /** Host symbols by name. */
+  hostIds: Map<string, LinkSymId>;
+  /** Archive members loaded, as `file@offset`. */
+  loadedMembers: Map<string, true>;
+  /** TLS module -> address of its local-dynamic GOT pair. */
+  tlsLdPair: Map<number, number>;
+  /** Host symbol id -> is it a function (cached dladdr1 answers). */
+  hostFunc: Map<LinkSymId, boolean>;
+}
+
+/** A batch's view of one session map: the published entries, then its own additions. */
+class Overlay<K, V> {
+  readonly added = new Map<K, V>();
+  constructor(private readonly published: ReadonlyMap<K, V>) {}
+  get(k: K): V | undefined {
+    return this.published.get(k) ?? this.added.get(k);
+  }
+  has(k: K): boolean {
+    return this.published.has(k) || this.added.has(k);
+  }
+  set(k: K, v: V): void {
+    this.added.set(k, v);
+  }
+}
+
+type BatchMaps = { [K in keyof SessionMaps]: SessionMaps[K] extends Map<infer A, infer B> ? Overlay<A, B> : never };
 
 export interface SessionOptions {
   arch: Arch;
@@ -200,12 +233,7 @@ export class LinkSession {
   tlsModuleCount = 0;
   /** All destructors of published batches, in the order they were added. */
   readonly fini: number[] = [];
-  private readonly comdat = new Set<string>();
-  private readonly hostIds = new Map<string, LinkSymId>();
-  private readonly loadedMembers = new Set<string>();
-  private readonly tlsLdPair = new Map<number, number>();
-  /** Host symbol id -> is it a function (cached dladdr1 answers). */
-  private readonly hostFunc = new Map<LinkSymId, boolean>();
+  private readonly maps: SessionMaps = { comdat: new Map(), hostIds: new Map(), loadedMembers: new Map(), tlsLdPair: new Map(), hostFunc: new Map() };
 
   constructor(opts: SessionOptions) {
     this.arch = opts.arch;
@@ -242,12 +270,16 @@ export class LinkSession {
       inputCount: this.inputs.length,
       relocCount: this.relocs.count,
       cursors: this.classes.map((c) => c.cursor),
-      got: [], stubs: [], tlsPairs: [], hostNames: [], archiveMembers: [], comdat: [],
+      got: [], stubs: [], tlsPairs: [],
       tlsModules: this.tlsModuleCount,
       addrIndexLength: this.addrIndex.lengths(),
     };
     try {
-      return new Batch(this, txn, objects, readMs, opts).run();
+      const maps = Object.fromEntries(Object.entries(this.maps).map(([k, m]) => [k, new Overlay(m)])) as BatchMaps;
+      const result = new Batch(this, txn, objects, readMs, opts, maps).run();
+      // Published: the batch's additions become the session's.
+      for (const k of Object.keys(maps) as (keyof SessionMaps)[]) for (const [key, v] of maps[k].added) (this.maps[k] as Map<unknown, unknown>).set(key, v);
+      return result;
     } catch (e) {
       this.rollback(txn);
       throw e;
@@ -264,18 +296,9 @@ export class LinkSession {
     for (const id of t.got) this.symbols.got.delete(id);
     for (const id of t.stubs) this.symbols.stub.delete(id);
     for (const id of t.tlsPairs) this.symbols.tlsPair.delete(id);
-    for (const n of t.hostNames) this.hostIds.delete(n);
-    for (const m of t.archiveMembers) this.loadedMembers.delete(m);
-    for (const c of t.comdat) this.comdat.delete(c);
-    for (let m = t.tlsModules + 1; m <= this.tlsModuleCount; m++) this.tlsLdPair.delete(m);
     this.tlsModuleCount = t.tlsModules;
     this.addrIndex.truncate(t.addrIndexLength);
     this.patchSites.rollback(t.inputCount, t.relocCount);
-  }
-
-  /** @internal used by Batch */
-  internals() {
-    return { comdat: this.comdat, hostIds: this.hostIds, loadedMembers: this.loadedMembers, tlsLdPair: this.tlsLdPair, hostFunc: this.hostFunc };
   }
 
   /** Committed bytes per class (page-rounded cursor distance from class start). */
@@ -367,8 +390,12 @@ class Batch {
   reloadBody = -1;
   readonly reloadBodies = new Map<string, LinkSymId>();
 
-  constructor(s: LinkSession, txn: Txn, objects: ElfObject[], readMs: number, opts: BatchOptions) {
+  /** The session's maps, seen through overlays that collect this batch's additions. */
+  private readonly maps: BatchMaps;
+
+  constructor(s: LinkSession, txn: Txn, objects: ElfObject[], readMs: number, opts: BatchOptions, maps: BatchMaps) {
     this.s = s;
+    this.maps = maps;
     this.opts = opts;
     this.txn = txn;
     this.objects = objects;
@@ -416,14 +443,13 @@ class Batch {
   }
 
   private selectComdat(input: LinkInput): void {
-    const { comdat } = this.s.internals();
+    const { comdat } = this.maps;
     for (const g of input.obj.groups) {
       if (!g.comdat) continue;
       if (comdat.has(g.signature)) {
         for (const m of g.members) input.discarded[m] = 1;
       } else {
-        comdat.add(g.signature);
-        this.txn.comdat.push(g.signature);
+        comdat.set(g.signature, true);
       }
     }
   }
@@ -541,7 +567,7 @@ class Batch {
   // ---- pull-archives ---------------------------------------------------------
 
   private pullArchives(generation: number): void {
-    const { loadedMembers } = this.s.internals();
+    const { loadedMembers } = this.maps;
     let changed = this.s.archives.length > 0;
     let scanned = 0;
     while (changed) {
@@ -554,8 +580,7 @@ class Batch {
           if (off === undefined) continue;
           const key = `${ar.file}@${off}`;
           if (!loadedMembers.has(key)) {
-            loadedMembers.add(key);
-            this.txn.archiveMembers.push(key);
+            loadedMembers.set(key, true);
             this.addInput(ar.member(off), generation);
             changed = true;
           }
@@ -569,7 +594,7 @@ class Batch {
 
   private resolve(): void {
     const syms = this.s.symbols;
-    const { hostIds } = this.s.internals();
+    const { hostIds } = this.maps;
     // Each batch definition's symbol index points at the winning definition of its name.
     // gcc's `foo.localalias` (-fno-semantic-interposition) must reach foo's entry too, or its callers would never see a reload.
     const entriesByInput = new Map<number, Map<string, LinkSymId>>();
@@ -612,7 +637,6 @@ class Batch {
         if (addr) {
           id = syms.add(ref.name, addr, 0, SymKind.Host, STT_NOTYPE, STB_GLOBAL, -1, ref.input.generation);
           hostIds.set(ref.name, id);
-          this.txn.hostNames.push(ref.name);
         }
       }
       if (id === undefined && ref.weak) {
@@ -702,7 +726,7 @@ class Batch {
 
   /** Is host symbol `id` a function (so its stub stands for its address)? Data in the host executable never is. */
   private hostFunction(id: LinkSymId): boolean {
-    const { hostFunc } = this.s.internals();
+    const { hostFunc } = this.maps;
     let f = hostFunc.get(id);
     if (f === undefined) hostFunc.set(id, (f = this.s.host.isFunction(this.s.symbols.addr[id]!)));
     return f;
@@ -830,7 +854,7 @@ class Batch {
       syms.tlsPair.set(id, pairStart + k * 16);
       this.txn.tlsPairs.push(id);
     });
-    const { tlsLdPair } = s.internals();
+    const { tlsLdPair } = this.maps;
     this.tlsLdModules.forEach((inputId, k) => {
       const mod = s.inputs[inputId]!.tlsModule;
       if (!tlsLdPair.has(mod)) tlsLdPair.set(mod, pairStart + (this.tlsPairIds.length + k) * 16);
@@ -948,7 +972,7 @@ class Batch {
     const { addr, kind, size } = syms;
     const relocs = s.relocs;
     relocs.reserve(this.relocTotal);
-    const { tlsLdPair } = s.internals();
+    const { tlsLdPair } = this.maps;
     const v: FixupValues = { S: 0, A: 0, P: 0, G: 0, GOT: this.gotBase, Z: 0 };
     for (const input of this.inputs) {
       const { obj, symIds } = input;
