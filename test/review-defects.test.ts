@@ -8,6 +8,8 @@
 //   2. a failed append forgets everything it cached about the symbol ids it
 //      allocated (a host function's "is code" answer must not reach the host
 //      data symbol that reuses its id: C reading `optind` got 9727);
+//   3. the runtime's TLS module table is finite: the batch that would not
+//      fit is a `capacity` error, with the image unchanged;
 //
 // Every test links real gcc-compiled code into real memory and calls it.
 //
@@ -230,5 +232,54 @@ describe('review defect 2: a failed append leaves no state keyed by its ids', ()
     const native = jit.session.host.lookup('optind');
     assert.ok(native, 'optind is not in the process');
     assert.equal(jit.call('host_value', 'int (void)'), i32At(jit, native), 'C reads optind as the process sees it');
+  });
+});
+
+// ---- 3. TLS module table capacity ------------------------------------------------------
+
+describe('review defect 3: the TLS module table is finite', () => {
+  test('the batch whose TLS module does not fit in the runtime\'s table is a capacity error, image unchanged', async (t) => {
+    const dir = tmpDir(t);
+    const jit = await linked(t, 'int base(int x) { return x + 1; }\n');
+    // One compiled object renamed per append (patched in .strtab): XXXX → 0000, 0001, …
+    const template = gccBytes(dir, 'tls_tpl.c', '__thread int tv_XXXX = 7;\nint tg_XXXX(void) { return tv_XXXX + 1; }\n', ['-O1']);
+    const obj = new ElfObject(template, 'tls_tpl.o');
+    const strtab = obj.sections[obj.sections[obj.symtabIndex]!.sh_link]!;
+    const at: number[] = [];
+    const table = Buffer.from(template.buffer, template.byteOffset + strtab.sh_offset, strtab.sh_size);
+    for (let i = table.indexOf('XXXX'); i >= 0; i = table.indexOf('XXXX', i + 1)) at.push(strtab.sh_offset + i);
+    assert.equal(at.length, 2);
+    const named = (n: number): Uint8Array => {
+      const out = Uint8Array.from(template);
+      for (const o of at) out.set(Buffer.from(String(n).padStart(4, '0'), 'latin1'), o);
+      return out;
+    };
+    const t0 = performance.now();
+    let n = 0;
+    let err: HotlinkError | undefined;
+    let before = state(jit);
+    for (; n < 1100; n++) {
+      before = state(jit);
+      try {
+        jit.appendObjects([{ bytes: named(n), name: `tls_${n}.o` }]);
+      } catch (e) {
+        assert.ok(e instanceof HotlinkError, String(e));
+        err = e;
+        break;
+      }
+    }
+    t.diagnostic(`${n} TLS appends in ${Math.round(performance.now() - t0)} ms`);
+    assert.ok(err, 'every append succeeded: the table has no limit');
+    assert.equal(err.kind, 'capacity', err.message);
+    assert.equal(n, 1023, 'modules 1..1023 fit the 1,024-entry table');
+    assert.match(err.message, /1024/);
+    assert.match(err.message, /__hotlink_tls_modules/);
+    assert.match(err.message, new RegExp(`tv_${String(n).padStart(4, '0')}`));
+    assert.deepEqual(state(jit), before, 'the failed batch changed the image');
+    // The last module that fit works; so does the runtime's data after the table, and non-TLS appends.
+    assert.equal(int0(jit, `tg_${String(n - 1).padStart(4, '0')}`), 8);
+    assert.equal(int0(jit, 'tg_0000'), 8);
+    await jit.append([{ source: 'int no_tls_after(void) { return 3; }\n', name: 'no_tls.c' }]);
+    assert.equal(int0(jit, 'no_tls_after'), 3);
   });
 });

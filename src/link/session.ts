@@ -807,6 +807,7 @@ class Batch {
       p.input.sectionClass[p.sec.index] = p.cls;
     }
     if (tlsSecs.length) {
+      this.checkTlsModuleRoom(s.tlsModuleCount + 1, tlsSecs.map((t) => t.input));
       this.tlsModule = ++s.tlsModuleCount;
       this.tlsStart = alignUp(this.batchStart[SegClass.TLS]! + tlsRel, this.tlsAlign);
       tlsSecs.forEach(({ input, sec }, k) => {
@@ -864,6 +865,25 @@ class Batch {
     this.slotStart = this.batchStart[SegClass.RW]! + slotOff;
     this.entries.forEach((e, k) => (syms.addr[e.entry] = this.entryStart + k * arch.entrySize));
     for (let c = 0; c < SEG_CLASS_COUNT; c++) s.classes[c]!.cursor = this.batchStart[c]! + used[c]!;
+  }
+
+  /** The runtime's descriptor table (`__hotlink_tls_modules`, 24-byte entries) is fixed-size; module ids start at 1. */
+  private checkTlsModuleRoom(module: number, inputs: LinkInput[]): void {
+    const name = '__hotlink_tls_modules';
+    const table = this.s.symbols.byName.get(name) ?? this.pending.get(name)?.id;
+    if (table === undefined) return; // copy() reports the missing runtime
+    const entries = Math.floor(this.s.symbols.size[table]! / 24);
+    if (module < entries) return;
+    let what = 'its __thread data';
+    for (const input of inputs) {
+      const tls = input.obj.symbols.filter((x) => x.type === STT_TLS && x.name !== '');
+      const sym = tls.find((x) => x.bind !== STB_LOCAL) ?? tls[0];
+      if (sym) {
+        what = `${input.file}: __thread symbol '${sym.name}'`;
+        break;
+      }
+    }
+    throw new HotlinkError('capacity', `${what} would be TLS module ${module}, but the runtime's module table ${name} has ${entries} entries (modules 1..${entries - 1}): at most ${entries - 1} linked batches can define __thread data`);
   }
 
   /** Initial link: one contiguous arena, each class sized to its initial bytes plus its append budget. */
