@@ -10,6 +10,7 @@
 //      data symbol that reuses its id: C reading `optind` got 9727);
 //   3. the runtime's TLS module table is finite: the batch that would not
 //      fit is a `capacity` error, with the image unchanged;
+//   4. a failed initial link() can be retried after fixing the input;
 //
 // Every test links real gcc-compiled code into real memory and calls it.
 //
@@ -281,5 +282,52 @@ describe('review defect 3: the TLS module table is finite', () => {
     assert.equal(int0(jit, 'tg_0000'), 8);
     await jit.append([{ source: 'int no_tls_after(void) { return 3; }\n', name: 'no_tls.c' }]);
     assert.equal(int0(jit, 'no_tls_after'), 3);
+  });
+});
+
+// ---- 4. a failed initial link can be retried ----------------------------------------------
+
+describe('review defect 4: link() can be retried after a failure', () => {
+  test('unresolved symbol, then addSource of the missing definition', async (t) => {
+    const jit = fresh(t);
+    jit.addSource('extern int missing_fn(int);\nint uses_missing(int x) { return missing_fn(x) + 1; }\n', 'uses.c');
+    const err = await expectFailure('unresolved', () => jit.link());
+    assert.match(err.message, /missing_fn/);
+    assert.equal(jit.lookup('uses_missing'), undefined);
+    jit.addSource('int missing_fn(int x) { return x * 2; }\n', 'missing.c');
+    await jit.link();
+    assert.equal(jit.call('uses_missing', 'int (int)', 3), 7);
+  });
+
+  /** A Jit over `source` plus a file holding `broken`: link() fails with `kind`; with the file fixed, the retry links. */
+  async function fixAndRetry(t: TestContext, kind: string, source: string, broken: string, fixed: string): Promise<Jit> {
+    const file = join(tmpDir(t), 'file.c');
+    writeFileSync(file, broken);
+    const jit = fresh(t);
+    jit.addSource(source, 'other.c');
+    jit.addFile(file);
+    await expectFailure(kind, () => jit.link());
+    assert.equal(jit.session.arena, undefined, 'the failed initial link kept its arena');
+    assert.equal(jit.session.classes.length, 0);
+    writeFileSync(file, fixed);
+    await jit.link();
+    return jit;
+  }
+
+  test('compile error, then the file is fixed', async (t) => {
+    const jit = await fixAndRetry(t, 'compile', 'int other(void) { return 4; }\n', 'int broken( {\n', 'int broken(void) { return 5; }\n');
+    assert.equal(int0(jit, 'broken') + int0(jit, 'other'), 9);
+  });
+
+  test('duplicate symbol, then the file is fixed', async (t) => {
+    const jit = await fixAndRetry(t, 'duplicate', 'int twice(void) { return 2; }\n', 'int twice(void) { return 1; }\n', 'int once(void) { return 1; }\n');
+    assert.equal(int0(jit, 'twice') + int0(jit, 'once'), 3);
+  });
+
+  test('a failure after the arena was reserved (relocation overflow) frees it; the retry links', async (t) => {
+    const field = (directive: string) => `__asm__(".data\\n.globl abs_field\\nabs_field:\\n${directive}\\n.text\\n");\nint field_fn(void) { return 6; }\n`;
+    const jit = await fixAndRetry(t, 'relocation', '__asm__(".globl huge_abs\\n.set huge_abs, 0x100000000\\n");\n', field('.long huge_abs\\n.long 0'), field('.quad huge_abs'));
+    assert.equal(int0(jit, 'field_fn'), 6);
+    assert.equal(Number(new DataView(jit.read(addr(jit, 'abs_field'), 8).buffer).getBigUint64(0, true)), 0x100000000);
   });
 });

@@ -122,6 +122,8 @@ interface Txn {
   tlsPairs: LinkSymId[];
   tlsModules: number;
   addrIndexLength: number[];
+  /** The batch reserved the arena (the initial link): a failure releases it, so link() can be retried. */
+  reservedArena: boolean;
 }
 
 /**
@@ -273,6 +275,7 @@ export class LinkSession {
       got: [], stubs: [], tlsPairs: [],
       tlsModules: this.tlsModuleCount,
       addrIndexLength: this.addrIndex.lengths(),
+      reservedArena: false,
     };
     try {
       const maps = Object.fromEntries(Object.entries(this.maps).map(([k, m]) => [k, new Overlay(m)])) as BatchMaps;
@@ -299,6 +302,10 @@ export class LinkSession {
     this.tlsModuleCount = t.tlsModules;
     this.addrIndex.truncate(t.addrIndexLength);
     this.patchSites.rollback(t.inputCount, t.relocCount);
+    if (t.reservedArena) {
+      this.free();
+      this.classes.length = 0;
+    }
   }
 
   /** Committed bytes per class (page-rounded cursor distance from class start). */
@@ -906,6 +913,7 @@ class Batch {
       at += sizes[c]!;
     }
     this.txn.cursors = s.classes.map((c) => c.cursor);
+    this.txn.reservedArena = true;
   }
 
   // ---- copy ------------------------------------------------------------------------
