@@ -354,6 +354,7 @@ export class Jit {
     const old = this.bodyInfo(f, f.current);
     const batch = this.session.linkBatch([elf], 0, { reloadOf: f });
     if (opts.unchecked) this.liveAbi.set(name, abi.next); // an unchecked replacement becomes the live contract
+    this.bodyAbi.set(batch.reloadBody, abi.next);
     f.bodies.push(batch.reloadBody);
     f.current = f.bodies.length - 1;
     storeSlot(f.slotAddr, this.session.symbols.addr[batch.reloadBody]!);
@@ -387,6 +388,8 @@ export class Jit {
     const swapped: ReloadReport[] = [];
     for (const [name, f] of targets) {
       f.bodies.push(batch.reloadBodies.get(name)!);
+      const sig = changed.includes(name) ? abis.get(name)!.next : this.liveAbi.get(name); // an unchanged body has the current one's
+      if (sig) this.bodyAbi.set(batch.reloadBodies.get(name)!, sig);
       if (!changed.includes(name)) continue;
       f.current = f.bodies.length - 1;
       storeSlot(f.slotAddr, s.symbols.addr[batch.reloadBodies.get(name)!]!);
@@ -409,6 +412,10 @@ export class Jit {
     }
     const old = this.bodyInfo(f, f.current);
     f.current = target;
+    // The live contract is the re-activated body's (unknown: body 0's, derived again from its input).
+    const sig = this.bodyAbi.get(f.bodies[target]!);
+    if (sig) this.liveAbi.set(name, sig);
+    else this.liveAbi.delete(name);
     storeSlot(f.slotAddr, this.session.symbols.addr[f.bodies[target]!]!);
     this.session.generation++;
     return { name, entry: f.entryAddr, slot: f.slotAddr, old, new: this.bodyInfo(f, target), generation: this.session.generation, callSites: this.session.patchSites.sitesOf(f.entryId).length };
@@ -423,6 +430,8 @@ export class Jit {
   private readonly replacementAbi = new Map<string, ReturnType<typeof abiSignatureOf>>();
   /** Live ABI signatures by function name (derived once from the defining input's DWARF). */
   private readonly liveAbi = new Map<string, ReturnType<typeof abiSignatureOf>>();
+  /** ABI signature of each replacement body, by its LinkSymId, for rollback (body 0's is derived from its input). */
+  private readonly bodyAbi = new Map<number, ReturnType<typeof abiSignatureOf>>();
 
   private checkAbi(f: LinkReloadFunc, elf: ElfObject, opts: ReloadOptions): { text?: string; next: ReturnType<typeof abiSignatureOf> } {
     let live = this.liveAbi.get(f.name);

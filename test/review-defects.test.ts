@@ -1,4 +1,4 @@
-// Regression tests for defects an outside review found (issue 9):
+// Regression tests for five defects an outside review found (issue 9):
 //
 //   1. alignment: an appended (or initially linked) section, common or TLS
 //      module keeps its alignment beyond 16 (RX, R) / 64 (RW, TLS) bytes —
@@ -11,6 +11,7 @@
 //   3. the runtime's TLS module table is finite: the batch that would not
 //      fit is a `capacity` error, with the image unchanged;
 //   4. a failed initial link() can be retried after fixing the input;
+//   5. rollback restores the ABI signature of the body it re-activates.
 //
 // Every test links real gcc-compiled code into real memory and calls it.
 //
@@ -21,7 +22,7 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ElfObject, HotlinkError, Jit } from '../src/index.js';
+import { compileSource, ElfObject, HotlinkError, Jit } from '../src/index.js';
 import type { JitOptions } from '../src/index.js';
 import { tmpDir } from './helpers.js';
 
@@ -329,5 +330,50 @@ describe('review defect 4: link() can be retried after a failure', () => {
     const jit = await fixAndRetry(t, 'relocation', '__asm__(".globl huge_abs\\n.set huge_abs, 0x100000000\\n");\n', field('.long huge_abs\\n.long 0'), field('.quad huge_abs'));
     assert.equal(int0(jit, 'field_fn'), 6);
     assert.equal(Number(new DataView(jit.read(addr(jit, 'abs_field'), 8).buffer).getBigUint64(0, true)), 0x100000000);
+  });
+});
+
+// ---- 5. rollback restores the live ABI signature ------------------------------------------
+
+describe('review defect 5: rollback restores the ABI contract of the body it activates', () => {
+  test('reload unchecked to a new signature, rollback, then a checked reload takes the original signature', async (t) => {
+    const jit = await linked(t, 'int foo(int x) { return x + 1; }\n', { indirection: 'exported-funcs' });
+    const ORIGINAL = (k: number) => ({ source: `int foo(int x) { return x + ${k}; }\n`, name: `foo_int_${k}.c` });
+    const OTHER = { source: 'double foo(double x, double y) { return x * y; }\n', name: 'foo_double.c' };
+    await jit.reloadFunction('foo', OTHER, { unchecked: true });
+    jit.rollback('foo');
+    assert.equal(jit.call('foo', 'int (int)', 1), 2);
+    const r = await jit.reloadFunction('foo', ORIGINAL(10));
+    assert.equal(jit.call('foo', 'int (int)', 1), 11);
+    assert.match(r.abi ?? '', /INTEGER:4/);
+    const err = await expectFailure('usage', () => jit.reloadFunction('foo', OTHER));
+    assert.match(err.message, /ABI mismatch for 'foo'/);
+    // Rolling forward to the unchecked body makes its signature the contract again.
+    jit.rollback('foo', 1);
+    await jit.reloadFunction('foo', { ...OTHER, source: OTHER.source.replace('x * y', 'x + y'), name: 'foo_double2.c' });
+    await expectFailure('usage', () => jit.reloadFunction('foo', ORIGINAL(20)));
+    // And back to body 0: the original again.
+    jit.rollback('foo', 0);
+    await jit.reloadFunction('foo', ORIGINAL(30));
+    assert.equal(jit.call('foo', 'int (int)', 1), 31);
+  });
+
+  test('the same after `reload FILE` unchecked: each body keeps its own signature', async (t) => {
+    const FILE = (foo: string) => `int bar(int x) { return x * 3; }\n${foo}\n`;
+    const jit = await linked(t, FILE('int foo(int x) { return x + 1; }'), { indirection: 'exported-funcs' });
+    const object = async (foo: string, name: string) => {
+      const o = await compileSource(FILE(foo), name, { cc: CC, flags: ['-g', '-fPIC'] });
+      return { bytes: o.bytes, name };
+    };
+    const r = jit.reloadFileObject(await object('double foo(double x) { return x / 2; }', 'file_double.c'), { unchecked: true });
+    assert.deepEqual(r.swapped.map((x) => x.name), ['foo']);
+    assert.deepEqual(r.unchanged, ['bar']);
+    jit.rollback('foo');
+    await jit.reloadFunction('foo', { source: 'int foo(int x) { return x + 5; }\n', name: 'foo_int.c' });
+    assert.equal(jit.call('foo', 'int (int)', 1), 6);
+    // bar's unchanged new body (body 1) has bar's signature.
+    jit.rollback('bar', 1);
+    await jit.reloadFunction('bar', { source: 'int bar(int x) { return x * 4; }\n', name: 'bar_int.c' });
+    assert.equal(jit.call('bar', 'int (int)', 2), 8);
   });
 });
