@@ -267,14 +267,21 @@ export class Jit {
         objects.push(new ElfObject(c.bytes, c.name));
       }
     }
-    this.pending.length = 0;
-    for (const lib of [...this.libraries, 'c']) {
-      const found = findLibrary(lib, this.opts.libraryPaths ?? []);
-      for (const so of found.sharedObjects) this.session.host.addSharedObject(`-l${lib}`, so);
-      for (const a of found.archives) this.session.archives.push(systemArchive(a));
+    // The inputs stay pending until the link succeeds, so a failed link() can be retried after fixing them.
+    const archiveCount = this.session.archives.length;
+    try {
+      for (const lib of [...this.libraries, 'c']) {
+        const found = findLibrary(lib, this.opts.libraryPaths ?? []);
+        for (const so of found.sharedObjects) this.session.host.addSharedObject(`-l${lib}`, so);
+        for (const a of found.archives) this.session.archives.push(systemArchive(a));
+      }
+      const readMs = performance.now() - t0;
+      this.linked = this.session.linkBatch(objects, readMs, { reloadable: (o) => !systemObjects.has(o) });
+    } catch (e) {
+      this.session.archives.length = archiveCount; // the retry adds the libraries' archives again
+      throw e;
     }
-    const readMs = performance.now() - t0;
-    this.linked = this.session.linkBatch(objects, readMs, { reloadable: (o) => !systemObjects.has(o) });
+    this.pending.length = 0;
     this.pendingInit.push(...this.linked.preinit, ...this.linked.init);
     return { ...this.linked.stats, committed: this.session.committedBytes(), compileMs };
   }
@@ -511,6 +518,7 @@ export class Jit {
     }
     const old = this.bodyInfo(f, f.current);
     f.current = target;
+    // The live contract is now the re-activated body's own (checkAbi reads bodyAbi of the current body).
     storeSlot(f.slotAddr, this.session.symbols.addr[f.bodies[target]!]!);
     this.session.generation++;
     return this.reportOf(f, old);

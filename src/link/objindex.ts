@@ -177,7 +177,9 @@ export class ObjIndex {
     // DWARF addresses encode (section, offset) so a DW_OP_addr names its symbol.
     const SEC = 2 ** 32;
     const byLocation = new Map<number, { scope: string; v: Variable }>();
-    if (obj.sections.some((s) => s.name === '.debug_info')) {
+    // DWARF gives statics their identity and every variable its type; an object without data skips reading it.
+    const needDwarf = [...this.bySec].some(([sec, list]) => isStateSection(obj.sections[sec]!.sh_flags) && list.some((x) => x.type !== STT_FUNC));
+    if (needDwarf && obj.sections.some((s) => s.name === '.debug_info')) {
       try {
         const dbg = readDebugInfo(obj, (i) => {
           const s = obj.symbols[i];
@@ -317,8 +319,8 @@ function stringsAround(bytes: Uint8Array, lo: number, hi: number): [number, numb
 
 /** A static variable's DW_OP_addr operand (TLS: the DTPOFF before the TLS op), or undefined. */
 function staticAddress(v: Variable): number | undefined {
-  const loc = v.location;
-  if (!loc || !(loc instanceof Uint8Array)) return undefined;
+  if (v.location?.kind !== 'expr') return undefined;
+  const loc = v.location.expr;
   if (loc[0] === DW_OP_addr && (loc.length === 9 || loc.length === 10)) return readU64(loc, 1);
   // DW_OP_const8u <dtpoff> DW_OP_GNU_push_tls_address / DW_OP_form_tls_address
   if (loc[0] === 0x0e && loc.length === 10 && (loc[9] === DW_OP_GNU_push_tls_address || loc[9] === DW_OP_form_tls_address)) return readU64(loc, 1);

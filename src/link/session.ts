@@ -110,7 +110,7 @@ interface Reference {
   weak: boolean;
 }
 
-/** Everything a batch created, so a failure can undo it. */
+/** Everything a batch created in the session's tables, so a failure can undo it. */
 interface Txn {
   symbolCount: number;
   inputCount: number;
@@ -119,12 +119,47 @@ interface Txn {
   got: LinkSymId[];
   stubs: LinkSymId[];
   tlsPairs: LinkSymId[];
-  hostNames: string[];
-  archiveMembers: string[];
-  comdat: string[];
   tlsModules: number;
   addrIndexLength: number[];
+  /** The batch reserved the arena (the initial link): a failure releases it, so link() can be retried. */
+  reservedArena: boolean;
 }
+
+/**
+ * Session state besides the tables the Txn restores. A batch never writes
+ * it: it reads it through an `Overlay` each and adds to the overlays, and
+ * the session takes the additions over only once the batch is published. A
+ * failed batch thus leaves nothing behind (its symbol ids are reused).
+ */
+interface SessionMaps {
+  /** COMDAT group signatures kept. */
+  comdat: Map<string, true>;
+  /** Host symbols by name. */
+  hostIds: Map<string, LinkSymId>;
+  /** Archive members loaded, as `file@offset`. */
+  loadedMembers: Map<string, true>;
+  /** TLS module -> address of its local-dynamic GOT pair. */
+  tlsLdPair: Map<number, number>;
+  /** Host symbol id -> is it a function (cached dladdr1 answers). */
+  hostFunc: Map<LinkSymId, boolean>;
+}
+
+/** A batch's view of one session map: the published entries, then its own additions. */
+class Overlay<K, V> {
+  readonly added = new Map<K, V>();
+  constructor(private readonly published: ReadonlyMap<K, V>) {}
+  get(k: K): V | undefined {
+    return this.published.get(k) ?? this.added.get(k);
+  }
+  has(k: K): boolean {
+    return this.published.has(k) || this.added.has(k);
+  }
+  set(k: K, v: V): void {
+    this.added.set(k, v);
+  }
+}
+
+type BatchMaps = { [K in keyof SessionMaps]: SessionMaps[K] extends Map<infer A, infer B> ? Overlay<A, B> : never };
 
 export interface SessionOptions {
   arch: Arch;
@@ -232,12 +267,7 @@ export class LinkSession {
   tlsModuleCount = 0;
   /** All destructors of published batches, in the order they were added. */
   readonly fini: number[] = [];
-  private readonly comdat = new Set<string>();
-  private readonly hostIds = new Map<string, LinkSymId>();
-  private readonly loadedMembers = new Set<string>();
-  private readonly tlsLdPair = new Map<number, number>();
-  /** Host symbol id -> is it a function (cached dladdr1 answers). */
-  private readonly hostFunc = new Map<LinkSymId, boolean>();
+  private readonly maps: SessionMaps = { comdat: new Map(), hostIds: new Map(), loadedMembers: new Map(), tlsLdPair: new Map(), hostFunc: new Map() };
 
   constructor(opts: SessionOptions) {
     this.arch = opts.arch;
@@ -274,12 +304,17 @@ export class LinkSession {
       inputCount: this.inputs.length,
       relocCount: this.relocs.count,
       cursors: this.classes.map((c) => c.cursor),
-      got: [], stubs: [], tlsPairs: [], hostNames: [], archiveMembers: [], comdat: [],
+      got: [], stubs: [], tlsPairs: [],
       tlsModules: this.tlsModuleCount,
       addrIndexLength: this.addrIndex.lengths(),
+      reservedArena: false,
     };
     try {
-      return new Batch(this, txn, objects, readMs, opts).run();
+      const maps = Object.fromEntries(Object.entries(this.maps).map(([k, m]) => [k, new Overlay(m)])) as BatchMaps;
+      const result = new Batch(this, txn, objects, readMs, opts, maps).run();
+      // Published: the batch's additions become the session's.
+      for (const k of Object.keys(maps) as (keyof SessionMaps)[]) for (const [key, v] of maps[k].added) (this.maps[k] as Map<unknown, unknown>).set(key, v);
+      return result;
     } catch (e) {
       this.rollback(txn);
       throw e;
@@ -296,18 +331,13 @@ export class LinkSession {
     for (const id of t.got) this.symbols.got.delete(id);
     for (const id of t.stubs) this.symbols.stub.delete(id);
     for (const id of t.tlsPairs) this.symbols.tlsPair.delete(id);
-    for (const n of t.hostNames) this.hostIds.delete(n);
-    for (const m of t.archiveMembers) this.loadedMembers.delete(m);
-    for (const c of t.comdat) this.comdat.delete(c);
-    for (let m = t.tlsModules + 1; m <= this.tlsModuleCount; m++) this.tlsLdPair.delete(m);
     this.tlsModuleCount = t.tlsModules;
     this.addrIndex.truncate(t.addrIndexLength);
     this.patchSites.rollback(t.inputCount, t.relocCount);
-  }
-
-  /** @internal used by Batch */
-  internals() {
-    return { comdat: this.comdat, hostIds: this.hostIds, loadedMembers: this.loadedMembers, tlsLdPair: this.tlsLdPair, hostFunc: this.hostFunc };
+    if (t.reservedArena) {
+      this.free();
+      this.classes.length = 0;
+    }
   }
 
   /** Committed bytes per class (page-rounded cursor distance from class start). */
@@ -329,6 +359,11 @@ const CLASS_PROT = [PROT_READ | PROT_EXEC, PROT_READ, PROT_READ, PROT_READ | PRO
 
 function alignUp(v: number, a: number): number {
   return a > 1 ? Math.ceil(v / a) * a : v;
+}
+
+/** A valid sh_addralign: 0 or a power of two (the runtime's posix_memalign needs one for a TLS module). */
+function isAlignment(a: number): boolean {
+  return a === 0 || (Number.isSafeInteger(a) && a > 0 && 2 ** Math.round(Math.log2(a)) === a);
 }
 
 function sectionClass(s: ElfSection): number {
@@ -390,8 +425,12 @@ class Batch {
   /** Per input id: section index -> function start offset -> entry id (references through section symbols reach entries). */
   private readonly entryRoutes = new Map<number, Map<number, Map<number, LinkSymId>>>();
 
-  constructor(s: LinkSession, txn: Txn, objects: ElfObject[], readMs: number, opts: BatchOptions) {
+  /** The session's maps, seen through overlays that collect this batch's additions. */
+  private readonly maps: BatchMaps;
+
+  constructor(s: LinkSession, txn: Txn, objects: ElfObject[], readMs: number, opts: BatchOptions, maps: BatchMaps) {
     this.s = s;
+    this.maps = maps;
     this.opts = opts;
     this.txn = txn;
     this.objects = objects;
@@ -442,14 +481,13 @@ class Batch {
   }
 
   private selectComdat(input: LinkInput): void {
-    const { comdat } = this.s.internals();
+    const { comdat } = this.maps;
     for (const g of input.obj.groups) {
       if (!g.comdat) continue;
       if (comdat.has(g.signature)) {
         for (const m of g.members) input.discarded[m] = 1;
       } else {
-        comdat.add(g.signature);
-        this.txn.comdat.push(g.signature);
+        comdat.set(g.signature, true);
       }
     }
   }
@@ -607,7 +645,7 @@ class Batch {
   // ---- pull-archives ---------------------------------------------------------
 
   private pullArchives(generation: number): void {
-    const { loadedMembers } = this.s.internals();
+    const { loadedMembers } = this.maps;
     let changed = this.s.archives.length > 0;
     let scanned = 0;
     while (changed) {
@@ -620,8 +658,7 @@ class Batch {
           if (off === undefined) continue;
           const key = `${ar.file}@${off}`;
           if (!loadedMembers.has(key)) {
-            loadedMembers.add(key);
-            this.txn.archiveMembers.push(key);
+            loadedMembers.set(key, true);
             this.addInput(ar.member(off), generation);
             changed = true;
           }
@@ -635,7 +672,7 @@ class Batch {
 
   private resolve(): void {
     const syms = this.s.symbols;
-    const { hostIds } = this.s.internals();
+    const { hostIds } = this.maps;
     // Each batch definition's symbol index points at the winning definition of its name.
     // gcc's `foo.localalias` (-fno-semantic-interposition) must reach foo's entry too, or its callers would never see a reload.
     const entriesByInput = new Map<number, Map<string, LinkSymId>>();
@@ -678,7 +715,6 @@ class Batch {
         if (addr) {
           id = syms.add(ref.name, addr, 0, SymKind.Host, STT_NOTYPE, STB_GLOBAL, -1, ref.input.generation);
           hostIds.set(ref.name, id);
-          this.txn.hostNames.push(ref.name);
         }
       }
       if (id === undefined && ref.weak) {
@@ -769,7 +805,7 @@ class Batch {
 
   /** Is host symbol `id` a function (so its stub stands for its address)? Data in the host executable never is. */
   private hostFunction(id: LinkSymId): boolean {
-    const { hostFunc } = this.s.internals();
+    const { hostFunc } = this.maps;
     let f = hostFunc.get(id);
     if (f === undefined) hostFunc.set(id, (f = this.s.host.isFunction(this.s.symbols.addr[id]!)));
     return f;
@@ -788,9 +824,12 @@ class Batch {
     const arch = s.arch;
     // Relative offsets from the current cursor of each class.
     const used = [0, 0, 0, 0];
+    // The batch start of each class is aligned to the largest alignment placed in it (offsets are relative to it).
+    const maxAlign = [16, 16, 64, 64];
     const place = (cls: number, size: number, align: number): number => {
       const off = alignUp(used[cls]!, Math.max(1, align));
       used[cls] = off + size;
+      maxAlign[cls] = Math.max(maxAlign[cls]!, align);
       return off;
     };
     const relOff: { input: LinkInput; sec: ElfSection; cls: number; off: number }[] = [];
@@ -801,6 +840,7 @@ class Batch {
           const cls = sectionClass(sec);
           if (cls < 0 || input.discarded[sec.index]) continue;
           if ((sec.sh_type === SHT_NOBITS) !== nobits) continue;
+          if (!isAlignment(sec.sh_addralign)) throw new HotlinkError('malformed-input', `${input.file}: section ${sec.name} [${sec.index}] has alignment ${sec.sh_addralign}, not a power of two`);
           if (cls === SegClass.TLS) {
             tlsSecs.push({ input, sec });
             continue;
@@ -829,14 +869,14 @@ class Batch {
     const slotOff = place(SegClass.RW, this.entries.length * 8, 8);
     const gotOff = place(SegClass.R, this.gotIds.length * 8 + (this.tlsPairIds.length + this.tlsLdModules.length) * 16, 16);
 
-    if (!s.arena) this.reserveArena(used);
+    if (!s.arena) this.reserveArena(used, maxAlign);
     for (let c = 0; c < SEG_CLASS_COUNT; c++) {
       const range = s.classes[c]!;
-      const start = c === SegClass.RX || c === SegClass.R ? alignUp(range.cursor, 16) : alignUp(range.cursor, 64);
+      const start = alignUp(range.cursor, maxAlign[c]!);
       this.batchStart[c] = start;
       if (start + used[c]! > range.limit) {
         const name = SEG_CLASS_NAMES[c];
-        throw new HotlinkError('capacity', `the ${name} segment class is full: this link needs ${hex(used[c]!)} bytes at cursor ${hex(range.cursor)}, but the class ends at ${hex(range.limit)} (${hex(range.limit - range.start)} reserved); reserve more with --reserve-${name.toLowerCase()}`);
+        throw new HotlinkError('capacity', `the ${name} segment class is full: this link needs ${hex(used[c]!)} bytes aligned to ${hex(maxAlign[c]!)} at cursor ${hex(range.cursor)}, but the class ends at ${hex(range.limit)} (${hex(range.limit - range.start)} reserved); reserve more with --reserve-${name.toLowerCase()}`);
       }
       this.placedBytes[c] = used[c]!;
     }
@@ -846,6 +886,7 @@ class Batch {
       p.input.sectionClass[p.sec.index] = p.cls;
     }
     if (tlsSecs.length) {
+      this.checkTlsModuleRoom(s.tlsModuleCount + 1, tlsSecs.map((t) => t.input));
       this.tlsModule = ++s.tlsModuleCount;
       this.tlsStart = alignUp(this.batchStart[SegClass.TLS]! + tlsRel, this.tlsAlign);
       tlsSecs.forEach(({ input, sec }, k) => {
@@ -893,7 +934,7 @@ class Batch {
       syms.tlsPair.set(id, pairStart + k * 16);
       this.txn.tlsPairs.push(id);
     });
-    const { tlsLdPair } = s.internals();
+    const { tlsLdPair } = this.maps;
     this.tlsLdModules.forEach((inputId, k) => {
       const mod = s.inputs[inputId]!.tlsModule;
       if (!tlsLdPair.has(mod)) tlsLdPair.set(mod, pairStart + (this.tlsPairIds.length + k) * 16);
@@ -905,11 +946,31 @@ class Batch {
     for (let c = 0; c < SEG_CLASS_COUNT; c++) s.classes[c]!.cursor = this.batchStart[c]! + used[c]!;
   }
 
+  /** The runtime's descriptor table (`__hotlink_tls_modules`, 24-byte entries) is fixed-size; module ids start at 1. */
+  private checkTlsModuleRoom(module: number, inputs: LinkInput[]): void {
+    const name = '__hotlink_tls_modules';
+    const table = this.s.symbols.byName.get(name) ?? this.pending.get(name)?.id;
+    if (table === undefined) return; // copy() reports the missing runtime
+    const entries = Math.floor(this.s.symbols.size[table]! / 24);
+    if (module < entries) return;
+    let what = 'its __thread data';
+    for (const input of inputs) {
+      const tls = input.obj.symbols.filter((x) => x.type === STT_TLS && x.name !== '');
+      const sym = tls.find((x) => x.bind !== STB_LOCAL) ?? tls[0];
+      if (sym) {
+        what = `${input.file}: __thread symbol '${sym.name}'`;
+        break;
+      }
+    }
+    throw new HotlinkError('capacity', `${what} would be TLS module ${module}, but the runtime's module table ${name} has ${entries} entries (modules 1..${entries - 1}): at most ${entries - 1} linked batches can define __thread data`);
+  }
+
   /** Initial link: one contiguous arena, each class sized to its initial bytes plus its append budget. */
-  private reserveArena(used: number[]): void {
+  private reserveArena(used: number[], maxAlign: number[]): void {
     const s = this.s;
     const budget = [s.reserve.rx, s.reserve.r, s.reserve.tls, s.reserve.rw];
-    const sizes = used.map((u, c) => alignUp(u + 64, PAGE_SIZE) + alignUp(budget[c]!, PAGE_SIZE));
+    // Class starts are page-aligned; a larger alignment needs room to move the batch start up.
+    const sizes = used.map((u, c) => alignUp(u + 64 + Math.max(0, maxAlign[c]! - PAGE_SIZE), PAGE_SIZE) + alignUp(budget[c]!, PAGE_SIZE));
     const shared = sizes[0]! + sizes[1]! + sizes[2]!;
     const total = shared + sizes[3]!;
     if (total >= 0x7fff0000) {
@@ -924,6 +985,7 @@ class Batch {
       at += sizes[c]!;
     }
     this.txn.cursors = s.classes.map((c) => c.cursor);
+    this.txn.reservedArena = true;
   }
 
   // ---- copy ------------------------------------------------------------------------
@@ -1010,7 +1072,7 @@ class Batch {
     const { addr, kind, size } = syms;
     const relocs = s.relocs;
     relocs.reserve(this.relocTotal);
-    const { tlsLdPair } = s.internals();
+    const { tlsLdPair } = this.maps;
     const v: FixupValues = { S: 0, A: 0, P: 0, G: 0, GOT: this.gotBase, Z: 0 };
     for (const input of this.inputs) {
       const { obj, symIds } = input;

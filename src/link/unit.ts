@@ -90,8 +90,9 @@ export function planUnitReload(s: LinkSession, unit: ReloadUnit, obj: ElfObject,
   const arch = s.arch;
   const syms = s.symbols;
   const ni = objIndex(obj, arch);
+  const what = opts.only ? [...opts.only].map((n) => `'${n}'`).join(', ') : unit.key;
   const refuse = (why: string): never => {
-    throw new HotlinkError('usage', `cannot reload ${unit.key}${obj.file !== unit.key ? ` from ${obj.file}` : ''}: ${why}; nothing was changed`);
+    throw new HotlinkError('usage', `cannot reload ${what}${obj.file !== unit.key || opts.only ? ` from ${obj.file}` : ''}: ${why}; nothing was changed`);
   };
   const nsec = obj.sections.length;
   const skip = new Uint8Array(nsec).fill(1);
@@ -119,6 +120,15 @@ export function planUnitReload(s: LinkSession, unit: ReloadUnit, obj: ElfObject,
   };
 
   // ---- functions ----
+  for (const name of opts.only ?? []) {
+    const def = ni.funcs.get(name);
+    const live = unit.funcs.get(name);
+    if (!def) {
+      const other = obj.symbols.find((x) => x.name === name && x.shndx !== SHN_UNDEF && x.type !== STT_SECTION);
+      refuse(other ? `'${name}' is not a function in the replacement (symbol type ${other.type})` : `it does not define '${name}'`);
+    }
+    if (live && live.local !== (def!.bind === STB_LOCAL)) refuse(`it does not define '${name}' as a ${live.local ? 'static' : 'global'} function, as the live one is`);
+  }
   const swap = new Map<string, { f: LinkReloadFunc; sym: ElfSymbol; reason?: string }>();
   const unchanged: string[] = [];
   const addedFuncs = new Map<string, ElfSymbol>();
@@ -134,7 +144,6 @@ export function planUnitReload(s: LinkSession, unit: ReloadUnit, obj: ElfObject,
     else if (opts.only) swap.set(name, { f, sym, reason: 'requested' });
   }
   if (opts.only) {
-    for (const name of opts.only) if (!ni.funcs.has(name)) refuse(`it does not define '${name}'`);
     // What the requested functions need: changed static helpers they reach, and live callers that inlined them.
     for (const name of [...swap.keys()]) addReachableChangedStatics(name);
     const inliners = liveInliners(s, unit, new Set(swap.keys()));
@@ -179,11 +188,12 @@ export function planUnitReload(s: LinkSession, unit: ReloadUnit, obj: ElfObject,
       unchanged.push(name);
     }
   }
-  if (!opts.only) for (const sym of addedFuncs.values()) skip[sym.shndx] = 0;
+  for (const sym of addedFuncs.values()) if (!opts.only || sym.bind !== STB_LOCAL) skip[sym.shndx] = 0;
   const removed = opts.only ? [] : [...unit.funcs.keys()].filter((n) => !ni.funcs.has(n));
 
   // ---- data ----
-  const liveVars = unitVariables(s, unit);
+  const state = unitState(s, unit);
+  const liveVars = state.vars;
   const vars = ni.variables();
   const variables: VariableChange[] = [];
   const tlsModules = new Set<number>();
@@ -234,8 +244,8 @@ export function planUnitReload(s: LinkSession, unit: ReloadUnit, obj: ElfObject,
   const anonLive = new Map<number, LinkSymId>();
   for (const sec of obj.sections) {
     if (!isStateSection(sec.sh_flags) || ni.symbolsIn(sec.index).some((x) => x.type !== STT_FUNC)) continue;
-    const live = liveSectionSymbol(s, unit, sec.name, sec.sh_size);
-    if (live !== undefined) anonLive.set(sec.index, live);
+    const live = state.anon.get(sec.name);
+    if (live && live.size === sec.sh_size) anonLive.set(sec.index, live.id);
     else skip[sec.index] = 0;
   }
   const routeData = (fieldSec: number, i: number): [LinkSymId, number] | undefined => {
@@ -255,26 +265,8 @@ export function planUnitReload(s: LinkSession, unit: ReloadUnit, obj: ElfObject,
   };
 
   // ---- constructors and destructors ----
-  const ctorNames = (idx: ObjIndex, re: RegExp, types: number[]): string[] => {
-    const out: string[] = [];
-    for (const sec of idx.obj.sections) {
-      if (!(re.test(sec.name) || types.includes(sec.sh_type)) || (sec.sh_flags & SHF_ALLOC) === 0) continue;
-      const r = idx.relocs(sec.index);
-      if (!r) continue;
-      for (let k = 0; k < r.t.count; k++) {
-        const x = idx.target(sec.index, r.order[k]!);
-        if (x.k === 'func' || x.k === 'name') out.push(x.name);
-      }
-    }
-    return out;
-  };
-  const oldCtors = new Set<string>();
-  const oldDtors = new Set<string>();
-  for (const input of unit.inputs) {
-    const idx = objIndex(s.inputs[input]!.obj, arch);
-    for (const n of ctorNames(idx, CTOR_SECTION, [SHT_INIT_ARRAY, SHT_PREINIT_ARRAY])) oldCtors.add(n);
-    for (const n of ctorNames(idx, DTOR_SECTION, [SHT_FINI_ARRAY])) oldDtors.add(n);
-  }
+  const oldCtors = state.ctors;
+  const oldDtors = state.dtors;
   const constructors = ctorNames(ni, CTOR_SECTION, [SHT_INIT_ARRAY, SHT_PREINIT_ARRAY]).map((name) => ({ name, run: !oldCtors.has(name) }));
   const newDestructors = ctorNames(ni, DTOR_SECTION, [SHT_FINI_ARRAY]).filter((n) => !oldDtors.has(n));
   for (const c of [...constructors.filter((x) => x.run).map((x) => x.name), ...newDestructors]) {
@@ -283,6 +275,25 @@ export function planUnitReload(s: LinkSession, unit: ReloadUnit, obj: ElfObject,
   }
   for (const sec of obj.sections) {
     if (CTOR_SECTION.test(sec.name) || DTOR_SECTION.test(sec.name) || sec.sh_type === SHT_INIT_ARRAY || sec.sh_type === SHT_FINI_ARRAY || sec.sh_type === SHT_PREINIT_ARRAY) skip[sec.index] = 1;
+  }
+
+  // Global data and constants the image already has keep their live definitions (by name, like variables).
+  for (const sym of obj.symbols) {
+    if (sym.index === 0 || sym.bind === STB_LOCAL || sym.shndx === SHN_UNDEF || sym.shndx >= nsec || sym.type === STT_FUNC || sym.type === STT_SECTION || bind.has(sym.index)) continue;
+    const live = syms.byName.get(sym.name);
+    if (live === undefined) {
+      if (obj.sections[sym.shndx]!.sh_flags & SHF_ALLOC) skip[sym.shndx] = 0; // a new global: published even if nothing here uses it
+      continue;
+    }
+    const def = definitionOf(s, live);
+    if (def) {
+      const osym = s.inputs[def.input]!.obj.symbols[def.sym]!;
+      if (osym.st_size !== sym.st_size) refuse(`'${sym.name}' changed size: ${osym.st_size} → ${sym.st_size} bytes; live data cannot change layout`);
+      if (!comparer(def.input).sameChunk(osym.shndx, osym.st_value, osym.st_value + osym.st_size, sym.shndx, sym.st_value, sym.st_value + sym.st_size)) {
+        variables.push({ name: sym.name, unit: unit.key, change: 'initializer-changed' });
+      }
+    }
+    bind.set(sym.index, live);
   }
 
   // ---- load what the roots reach ----
@@ -360,17 +371,54 @@ export function planUnitReload(s: LinkSession, unit: ReloadUnit, obj: ElfObject,
   }
 }
 
-/** The unit's live variables by identity key, from its versions in order (a later version's new variables included). */
-function unitVariables(s: LinkSession, unit: ReloadUnit): Map<string, LiveVar> {
-  const out = new Map<string, LiveVar>();
-  for (const inputId of unit.inputs) {
+/** What the unit's versions so far define, folded in once per version (a reload looks only at what is new). */
+interface UnitState {
+  seen: number;
+  /** Live variables by identity key (a later version's new variables included). */
+  vars: Map<string, LiveVar>;
+  ctors: Set<string>;
+  dtors: Set<string>;
+  /** Anonymous writable sections by name: size and the LinkSymId of the section symbol. */
+  anon: Map<string, { size: number; id: LinkSymId }>;
+}
+
+const unitStates = new WeakMap<ReloadUnit, UnitState>();
+
+function unitState(s: LinkSession, unit: ReloadUnit): UnitState {
+  let st = unitStates.get(unit);
+  if (!st) unitStates.set(unit, (st = { seen: 0, vars: new Map(), ctors: new Set(), dtors: new Set(), anon: new Map() }));
+  for (; st.seen < unit.inputs.length; st.seen++) {
+    const inputId = unit.inputs[st.seen]!;
     const input = s.inputs[inputId]!;
     const idx = objIndex(input.obj, s.arch);
     for (const [symIndex, info] of idx.variables()) {
       const id = input.symIds[symIndex]!;
-      if (id < 0 || s.symbols.kind[id] === SymKind.Discarded || out.has(info.key)) continue;
+      if (id < 0 || s.symbols.kind[id] === SymKind.Discarded || st.vars.has(info.key)) continue;
       if (s.symbols.input[id] !== inputId) continue; // bound to an older version's variable: already listed
-      out.set(info.key, { id, input: inputId, sym: symIndex });
+      st.vars.set(info.key, { id, input: inputId, sym: symIndex });
+    }
+    for (const n of ctorNames(idx, CTOR_SECTION, [SHT_INIT_ARRAY, SHT_PREINIT_ARRAY])) st.ctors.add(n);
+    for (const n of ctorNames(idx, DTOR_SECTION, [SHT_FINI_ARRAY])) st.dtors.add(n);
+    for (const sec of input.obj.sections) {
+      if (!isStateSection(sec.sh_flags) || input.sectionAddr[sec.index]! < 0 || st.anon.has(sec.name)) continue;
+      if (idx.symbolsIn(sec.index).some((x) => x.type !== STT_FUNC)) continue;
+      const sym = input.obj.symbols.find((x) => x.type === STT_SECTION && x.shndx === sec.index);
+      if (sym && input.symIds[sym.index]! >= 0) st.anon.set(sec.name, { size: sec.sh_size, id: input.symIds[sym.index]! });
+    }
+  }
+  return st;
+}
+
+/** The functions an object's constructor (or destructor) arrays name. */
+function ctorNames(idx: ObjIndex, re: RegExp, types: number[]): string[] {
+  const out: string[] = [];
+  for (const sec of idx.obj.sections) {
+    if ((sec.sh_flags & SHF_ALLOC) === 0 || !(types.includes(sec.sh_type) || re.test(sec.name))) continue;
+    const r = idx.relocs(sec.index);
+    if (!r) continue;
+    for (let k = 0; k < r.t.count; k++) {
+      const x = idx.target(sec.index, r.order[k]!);
+      if (x.k === 'func' || x.k === 'name') out.push(x.name);
     }
   }
   return out;
@@ -385,18 +433,6 @@ function definitionOf(s: LinkSession, id: LinkSymId): LiveVar | undefined {
   return sym > 0 ? { id, input: inputId, sym } : undefined;
 }
 
-/** The LinkSymId of the section symbol of the unit's live section `name` (anonymous writable data), if its size matches. */
-function liveSectionSymbol(s: LinkSession, unit: ReloadUnit, name: string, size: number): LinkSymId | undefined {
-  for (const inputId of unit.inputs) {
-    const input = s.inputs[inputId]!;
-    const sec = input.obj.sections.find((x) => x.name === name);
-    if (!sec || sec.sh_size !== size || input.sectionAddr[sec.index]! < 0) continue;
-    const sym = input.obj.symbols.find((x) => x.type === STT_SECTION && x.shndx === sec.index);
-    if (sym && input.symIds[sym.index]! >= 0) return input.symIds[sym.index]!;
-  }
-  return undefined;
-}
-
 /**
  * Live functions of the unit whose current body holds an inlined copy of
  * one of `callees` (DW_TAG_inlined_subroutine, from the live DWARF):
@@ -407,34 +443,42 @@ export function liveInliners(s: LinkSession, unit: ReloadUnit, callees: Set<stri
   const inputs = new Set<number>();
   for (const f of unit.funcs.values()) inputs.add(f.sources[f.current]!.input);
   for (const inputId of inputs) {
-    const obj = s.inputs[inputId]!.obj;
-    if (!obj.sections.some((x) => x.name === '.debug_info')) continue;
-    let subs;
-    try {
-      subs = subprograms(readDebugInfo(obj, sectionOffsetSymbolValue(obj)).info, { withCode: true });
-    } catch {
-      continue;
-    }
-    for (const sub of subs) {
-      if (!sub.name) continue;
-      const f = unit.funcs.get(sub.name);
+    for (const [caller, inlined] of inlinedCalls(s.inputs[inputId]!.obj)) {
+      const f = unit.funcs.get(caller);
       if (!f || f.sources[f.current]!.input !== inputId) continue;
-      const hit = inlinedOneOf(sub, callees);
-      if (hit && hit !== sub.name) out.set(sub.name, hit);
+      const hit = [...inlined].find((n) => callees.has(n) && n !== caller);
+      if (hit) out.set(caller, hit);
     }
   }
   return out;
 }
 
-function inlinedOneOf(scope: Scope, names: Set<string>): string | undefined {
-  for (const c of scope.inlined) {
-    if (c.name && names.has(c.name)) return c.name;
-    const deeper = inlinedOneOf(c, names);
-    if (deeper) return deeper;
+/** By the object's bytes: reloading the same bytes again (an edit-undo loop) reads their DWARF once. */
+const inlinedCache = new WeakMap<Uint8Array, Map<string, Set<string>>>();
+
+/** Per function of the object: the names of the functions inlined into it (DW_TAG_inlined_subroutine, read once per object). */
+function inlinedCalls(obj: ElfObject): Map<string, Set<string>> {
+  let m = inlinedCache.get(obj.reader.bytes);
+  if (m) return m;
+  m = new Map();
+  inlinedCache.set(obj.reader.bytes, m);
+  if (!obj.sections.some((x) => x.name === '.debug_info')) return m;
+  try {
+    for (const sub of subprograms(readDebugInfo(obj, sectionOffsetSymbolValue(obj)).info, { withCode: true })) {
+      if (!sub.name) continue;
+      const names = new Set<string>();
+      const walk = (scope: Scope): void => {
+        for (const c of scope.inlined) {
+          if (c.name) names.add(c.name);
+          walk(c);
+        }
+        for (const b of scope.blocks) walk(b);
+      };
+      walk(sub);
+      if (names.size) m.set(sub.name, names);
+    }
+  } catch {
+    // unreadable DWARF: no inlining known
   }
-  for (const b of scope.blocks) {
-    const deeper = inlinedOneOf(b, names);
-    if (deeper) return deeper;
-  }
-  return undefined;
+  return m;
 }
