@@ -12,6 +12,19 @@
 // non-PIE binary) is the executable's copy — that is the one libc itself
 // reads and writes.
 //
+// The -l libraries are opened with RTLD_DEEPBIND: a library's references
+// to its own symbols and its dependencies' bind inside its own tree first.
+// Without it the global scope comes first, and Node's executable exports
+// its own zlib, OpenSSL, libuv, brotli, nghttp2, c-ares, ICU, ...: libz's
+// deflateInit2 called Node's deflateReset on a system-libz stream and
+// crashed. DEEPBIND also binds the library's references to stdout,
+// environ, ... to libc's own storage instead of Node's copies; those cells
+// are repointed at the copies right after the open (adoptLoadedObjects),
+// which is where the loader would have bound them. (dlmopen into a new
+// namespace was measured too and rejected: a second libc has its own
+// environ, errno, stdio and malloc, so setenv, errno and FILE* stop
+// crossing between the program and the library — docs/ARCHITECTURE.md.)
+//
 // `-lNAME` is found like ld does: -L dirs, then the system dirs; a .so
 // that is a GNU ld script (libc.so, libm.so) is followed to the real
 // shared objects and archives it names (libc_nonshared.a is linked in as
@@ -21,6 +34,7 @@ import { closeSync, existsSync, openSync, readFileSync, readSync, readdirSync, r
 import { join } from 'node:path';
 import { HotlinkError } from '../errors.js';
 import { dlopen, dlsym, RTLD_DEFAULT } from '../memory/native.js';
+import { adoptLoadedObjects, noteLoadedObjects } from './copyreloc.js';
 
 export const SYSTEM_LIBRARY_DIRS = ['/usr/local/lib/x86_64-linux-gnu', '/usr/local/lib', '/lib/x86_64-linux-gnu', '/usr/lib/x86_64-linux-gnu', '/lib64', '/usr/lib64', '/lib', '/usr/lib'];
 
@@ -101,11 +115,18 @@ function cachedDlsym(handle: number, name: string): number {
 export class HostResolver {
   readonly libraries: HostLibrary[] = [];
 
-  /** Loads a shared object (dlopen, RTLD_LOCAL: it joins only our search order). */
+  /**
+   * Loads a shared object (dlopen, RTLD_LOCAL: it joins only our search
+   * order; RTLD_DEEPBIND: its own references resolve in its own tree before
+   * Node's exports), then repoints what DEEPBIND bound past the process's
+   * data copies.
+   */
   addSharedObject(request: string, path: string): void {
     if (this.libraries.some((l) => l.path === path)) return;
-    const { handle, error } = dlopen(path);
+    noteLoadedObjects();
+    const { handle, error } = dlopen(path, false, true);
     if (!handle) throw new HotlinkError('library', `cannot load ${path} (for ${request}): ${error}`);
+    adoptLoadedObjects();
     this.libraries.push({ request, path, handle });
   }
 
