@@ -1,20 +1,51 @@
-// Data copies of the host executable, and the repair DEEPBIND-loaded
-// libraries need.
+// Copy relocations, done the way the dynamic loader does them for an
+// executable — and the repair DEEPBIND-loaded libraries need.
 //
-// Node's non-PIE executable holds copies of the libc (and libstdc++) data
-// it uses itself (stdout, environ, std::cout, ...: R_X86_64_COPY), and the
-// loader bound every library's GOT entry for such a variable to that copy.
-// A library opened with RTLD_DEEPBIND looks in its own tree first, so it
-// binds its references to stdout, environ, ... to libc's own storage, which
-// the process never uses (libc's own `environ` is NULL). `adoptLoadedObjects`
-// repoints those cells of newly loaded objects at the executable's copies —
-// where the loader would have bound them without DEEPBIND. Each object's
-// dynamic relocations are read from its file; its load bias comes from the
-// link map.
+// A position-dependent or PIE object reaches an extern variable with a
+// 32-bit PC-relative (or absolute) field: `movl optind(%rip), %eax`. Node's
+// non-PIE executable holds copies of the libc data it uses itself (stdout,
+// environ, ...), low enough to reach; everything else (optind, optarg,
+// program_invocation_short_name, timezone, ...) lives in libc at 0x7f...,
+// out of reach of the image. Natively, ld gives the executable a copy of
+// such a variable (R_X86_64_COPY) and the loader binds every library's GOT
+// entry for it to that copy, so the library itself reads and writes it.
+// `CopyRelocs` does the same for the image:
+//
+//   scan     `want`: a 32-bit PC-relative/absolute reference to far host
+//            data asks for a copy (size from the dynamic symbol table);
+//            GOTPCREL references never do. Refused, with the reason, when
+//            the size is unknown, the variable is thread-local, or it is
+//            writable and no loaded object reaches it through its GOT (the
+//            library would keep using its own storage).
+//   layout   `place`: the copies get RW space at the batch's RW cursor; the
+//            host symbol's address becomes the copy's.
+//   publish  `commit`: the current bytes are copied in, and every GOT cell
+//            (R_X86_64_GLOB_DAT, R_X86_64_64) of every loaded object that
+//            points at the variable is repointed at the copy — RELRO pages
+//            are made RW for the store and put back (never W+X). Earlier
+//            batches' own GOT cells and 64-bit pointers to it follow.
+//   failure  `rollback`: nothing outside the image was touched yet.
+//
+// Copies are process-wide, like an executable's: a later batch or another
+// image referencing the same variable uses the existing copy. When the
+// image owning copies is freed, the current values go back to the
+// libraries' own storage and their GOT cells are restored (the image's
+// memory stays mapped while another image still uses one of its copies).
+//
+// `adoptLoadedObjects` applies the copies — Node's (its COPY relocations)
+// and ours — to objects loaded later. A library opened with RTLD_DEEPBIND
+// binds its references to stdout/environ/... to libc's own (stale, never
+// initialized) storage instead of Node's copies; natively the loader would
+// have bound them to the executable's copy, so they are repointed there.
 
 import { closeSync, existsSync, openSync, readFileSync, readSync, readlinkSync } from 'node:fs';
 import { hex } from '../errors.js';
-import { dlopenLoaded, dlsym, dynamicSymbolAt, loadedObjects, readWord, writeHostWord, PROT_EXEC, PROT_READ, PROT_WRITE } from '../memory/native.js';
+import { Arena, dlopenLoaded, dlsym, dynamicSymbolAt, loadedObjects, readWord, safeRead, safeWrite, writeHostWord, PROT_EXEC, PROT_READ, PROT_WRITE } from '../memory/native.js';
+import { LinkSymId, SymbolTable, SymKind } from './symbols.js';
+import { RelocRecords } from './relocs.js';
+import { PatchSiteIndex } from './patchsites.js';
+
+const STT_TLS = 6;
 
 /** Dynamic relocation types per e_machine: data-pointer cells (GLOB_DAT, ABS64) and COPY. */
 const RELOC_KINDS: Record<number, { globDat: number; abs64: number; copy: number }> = {
@@ -209,7 +240,31 @@ function variableNames(original: number, fallback: string): string[] {
   return names.includes(fallback) ? names : [fallback, ...names];
 }
 
-// ---- the executable's copies ------------------------------------------------------------
+// ---- process-wide copies ------------------------------------------------------------
+
+interface ImageCopy {
+  name: string;
+  original: number;
+  copy: number;
+  size: number;
+  names: string[];
+  /** Host GOT cells repointed at the copy (restored when the copy goes away). */
+  cells: Cell[];
+  /** Whether the original storage is writable (the value is copied back on release). */
+  writable: boolean;
+  owner: CopyRelocs;
+  ownerFreed: boolean;
+  /** Images whose references bind to this copy. */
+  users: Set<CopyRelocs>;
+}
+
+/** Copies in images, by the original variable's address. */
+const imageCopies = new Map<number, ImageCopy>();
+
+/** The image copy that stands for the host variable at `original` (so new references bind to it), or undefined. */
+export function imageCopyOf(original: number): number | undefined {
+  return imageCopies.get(original)?.copy;
+}
 
 /** Node's own copies: original variable address -> the executable's copy, with the variable's names. */
 let exeCopies: { original: number; copy: number; names: string[] }[] | undefined;
@@ -237,10 +292,11 @@ function executableCopies(files: { path: string; base: number }[]): { original: 
 const adopted = new Set<string>();
 
 /**
- * Applies Node's copies to objects loaded since the last call: a cell still
- * pointing at a variable's original storage (an object opened with
- * RTLD_DEEPBIND bound stdout, environ, ... to libc's own) is repointed at
- * the executable's copy. Returns the number of cells repointed.
+ * Applies the process's copies to objects loaded since the last call: a
+ * cell still pointing at a variable's original storage is repointed at the
+ * copy — Node's (an object opened with RTLD_DEEPBIND bound stdout, environ,
+ * ... to libc's own storage) or an image's. Returns the number of cells
+ * repointed.
  */
 export function adoptLoadedObjects(): number {
   const files = loadedFiles();
@@ -255,6 +311,13 @@ export function adoptLoadedObjects(): number {
       n++;
     }
   }
+  for (const c of imageCopies.values()) {
+    for (const cell of cellsPointingAt(c.original, c.names, todo, prot)) {
+      writeHostWord(cell.at, BigInt(c.copy + cell.addend), cell.prot);
+      c.cells.push(cell);
+      n++;
+    }
+  }
   return n;
 }
 
@@ -262,4 +325,205 @@ export function adoptLoadedObjects(): number {
 export function noteLoadedObjects(): void {
   if (adopted.size) return;
   for (const f of loadedFiles()) adopted.add(f.key);
+}
+
+// ---- per image ------------------------------------------------------------------------
+
+interface Planned {
+  id: LinkSymId;
+  name: string;
+  original: number;
+  size: number;
+  align: number;
+  /** An existing copy (another batch or image made it): only this image's references move. */
+  existing: ImageCopy | undefined;
+  names: string[];
+  cells: Cell[];
+  writable: boolean;
+  /** Offset in the batch's copy chunk; then the copy's address. */
+  offset: number;
+  copy: number;
+  oldAddr: number;
+}
+
+/** One image's part in the copies: what the current batch plans, and release on free. */
+export class CopyRelocs {
+  private planned: Planned[] = [];
+  private readonly ids = new Set<LinkSymId>();
+  private byOriginal = new Map<number, Planned>();
+  private prot: ((a: number) => number) | undefined;
+  private files: { path: string; base: number }[] | undefined;
+  /** Bytes and alignment of the current batch's copy chunk. */
+  size = 0;
+  align = 1;
+
+  /** Starts a batch (forgets a previous batch's plan). */
+  begin(): void {
+    this.planned = [];
+    this.ids.clear();
+    this.byOriginal.clear();
+    this.prot = undefined;
+    this.files = undefined;
+    this.size = 0;
+    this.align = 1;
+  }
+
+  /**
+   * A `width`-byte PC-relative (`pcRel`) or absolute field references host
+   * data symbol `id`. When it cannot reach the symbol from an image near
+   * `imageRef`, asks for a copy; returns why that cannot be done, or
+   * undefined (reachable, planned, or already there).
+   */
+  want(syms: SymbolTable, id: LinkSymId, width: number, pcRel: boolean, imageRef: number, reach: number): string | undefined {
+    if (width !== 4 || this.ids.has(id)) return undefined;
+    const name = syms.name[id]!;
+    const addr = syms.addr[id]!;
+    // 2 GiB minus a margin for the image's own extent; an absolute field must fit in 31 bits.
+    if (pcRel ? Math.abs(addr - imageRef) < reach - 0x10000000 : addr < 0x80000000) return undefined;
+    const have = imageCopies.get(addr);
+    const sym = dynamicSymbolAt(addr);
+    const where = sym ? `${name} (${hex(addr)} in ${sym.file})` : `${name} (${hex(addr)})`;
+    if (!have && !this.byOriginal.has(addr)) {
+      if (!sym) return `host data symbol ${where} is out of reach of the image (±2 GiB), and no dynamic symbol table entry defines exactly that address, so its size is unknown and it cannot be copied into the image — compile with -fPIC`;
+      if ((sym.info & 0xf) === STT_TLS) return `host symbol ${where} is thread-local; it cannot be copied into the image`;
+      if (sym.size <= 0) return `host data symbol ${where} is out of reach of the image (±2 GiB) and its size is unknown (st_size 0 in ${sym.file}'s dynamic symbol table), so it cannot be copied into the image — compile with -fPIC`;
+    }
+    const p = this.plan(name, addr, id, have, sym?.size ?? 0);
+    if (!have && p === this.byOriginal.get(addr) && !p.cells.length && p.writable) {
+      this.drop(p);
+      return `host data symbol ${where} is out of reach of the image (±2 GiB), and no loaded object reaches it through a GOT entry (R_X86_64_GLOB_DAT), so its library reads and writes its own storage directly and a copy in the image would not stay the same variable — compile with -fPIC`;
+    }
+    return undefined;
+  }
+
+  private plan(name: string, original: number, id: LinkSymId, existing: ImageCopy | undefined, size: number): Planned {
+    const same = this.byOriginal.get(original);
+    this.files ??= loadedFiles();
+    this.prot ??= protections();
+    let p: Planned;
+    this.ids.add(id);
+    if (same) {
+      p = { ...same, id, cells: [] };
+      this.planned.push(p);
+      return p;
+    }
+    const names = existing?.names ?? variableNames(original, name);
+    const cells = existing ? [] : cellsPointingAt(original, names, this.files, this.prot);
+    const writable = existing?.writable ?? (this.prot(original) & PROT_WRITE) !== 0;
+    let align = 1;
+    while (align < 64 && original % (align * 2) === 0) align *= 2;
+    p = { id, name, original, size, align, existing, names, cells, writable, offset: 0, copy: existing?.copy ?? 0, oldAddr: 0 };
+    if (!existing) {
+      p.offset = Math.ceil(this.size / align) * align;
+      this.size = p.offset + size;
+      this.align = Math.max(this.align, align);
+      this.byOriginal.set(original, p);
+    }
+    this.planned.push(p);
+    return p;
+  }
+
+  private drop(p: Planned): void {
+    this.planned = this.planned.filter((q) => q !== p);
+    this.ids.delete(p.id);
+    this.byOriginal.delete(p.original);
+    this.size = p.offset;
+  }
+
+  /** Layout: the chunk is at `start`; each planned symbol now means its copy. */
+  place(start: number, syms: SymbolTable): void {
+    for (const p of this.planned) {
+      if (!p.existing) p.copy = start + this.byOriginal.get(p.original)!.offset;
+      p.oldAddr = syms.addr[p.id]!;
+      syms.addr[p.id] = p.copy;
+    }
+  }
+
+  /** A failed batch: symbols get their host addresses back (nothing outside the image was written). */
+  rollback(syms: SymbolTable, symbolCount: number): void {
+    for (const p of this.planned) if (p.id < symbolCount && p.oldAddr) syms.addr[p.id] = p.oldAddr;
+    this.begin();
+  }
+
+  /**
+   * Publish: fill the copies with the variables' current bytes, repoint the
+   * host GOT cells, and move this image's earlier references (GOT cells,
+   * 64-bit pointers of published batches) to the copies. All or nothing.
+   */
+  commit(arena: Arena, syms: SymbolTable, relocs: RelocRecords, sites: PatchSiteIndex, relocCount: number, symbolCount: number, isAbs64: (type: number, width: number) => boolean): void {
+    const written: Cell[] = [];
+    try {
+      for (const p of this.planned) {
+        if (p.existing || this.byOriginal.get(p.original) !== p) continue;
+        arena.writable(p.copy, p.size).set(safeRead(p.original, p.size));
+        for (const c of p.cells) {
+          if (readWord(c.at) !== c.was) throw new Error(`host GOT cell ${hex(c.at)} for '${p.name}' changed between scan and publish`);
+          writeHostWord(c.at, BigInt(p.copy + c.addend), c.prot);
+          written.push(c);
+        }
+      }
+    } catch (e) {
+      for (const c of written.reverse()) writeHostWord(c.at, c.was, c.prot);
+      throw e;
+    }
+    for (const p of this.planned) {
+      if (p.id < symbolCount) {
+        // An earlier batch bound this host symbol to the library's storage: its GOT cell and pointers follow the copy.
+        const g = syms.got.get(p.id);
+        if (g !== undefined) {
+          const w = arena.writable(g, 8);
+          new DataView(w.buffer, w.byteOffset, 8).setBigUint64(0, BigInt(p.copy), true);
+        }
+        for (const r of sites.sitesOf(p.id)) {
+          if (r >= relocCount || !isAbs64(relocs.type(r), relocs.width(r))) continue;
+          const w = arena.writable(relocs.where(r), 8);
+          new DataView(w.buffer, w.byteOffset, 8).setBigUint64(0, BigInt(p.copy + relocs.addend(r)), true);
+        }
+      }
+      let c = imageCopies.get(p.original);
+      if (!c) {
+        c = { name: p.name, original: p.original, copy: p.copy, size: p.size, names: p.names, cells: p.cells, writable: p.writable, owner: this, ownerFreed: false, users: new Set() };
+        imageCopies.set(p.original, c);
+      }
+      c.users.add(this);
+    }
+    // Host symbols this batch bound to a copy some image already made (through HostResolver) use it too.
+    for (let id = symbolCount; id < syms.count; id++) {
+      if (syms.kind[id] !== SymKind.Host) continue;
+      for (const c of imageCopies.values()) if (syms.addr[id] === c.copy) c.users.add(this);
+    }
+    this.begin();
+  }
+
+  /**
+   * The image is being freed. Copies it owns that no other image uses go
+   * away: their values return to the libraries' storage and the GOT cells
+   * are restored. Returns true when the image's memory must stay mapped
+   * (another image still uses a copy in it).
+   */
+  release(): boolean {
+    let keep = false;
+    for (const [original, c] of [...imageCopies]) {
+      c.users.delete(this);
+      if (c.owner === this) c.ownerFreed = true;
+      if (c.ownerFreed && c.users.size === 0) {
+        const prot = protections();
+        if (c.writable) safeWrite(c.original, safeRead(c.copy, c.size));
+        for (const cell of c.cells) if (readWord(cell.at) === BigInt(c.copy + cell.addend)) writeHostWord(cell.at, cell.was, prot(cell.at));
+        imageCopies.delete(original);
+      } else if (c.owner === this) keep = true;
+    }
+    return keep;
+  }
+}
+
+/** Addresses of the GOT cells (GLOB_DAT / ABS64) for `name` in the loaded objects whose path contains `fileMatch` (for tests and diagnostics). */
+export function hostGotCells(name: string, fileMatch: string): number[] {
+  const out: number[] = [];
+  for (const o of loadedFiles()) {
+    if (!o.path.includes(fileMatch)) continue;
+    const d = dynFile(o.path);
+    for (const r of d?.relocs().get(name) ?? []) if (r.type !== d!.kinds.copy) out.push(o.base + r.offset);
+  }
+  return out;
 }

@@ -10,7 +10,8 @@
 // One exception keeps data identity right: a libc data object that the
 // host executable copy-relocated (stdout, stderr, stdin, environ in Node's
 // non-PIE binary) is the executable's copy — that is the one libc itself
-// reads and writes.
+// reads and writes; likewise a variable an image holds a copy of
+// (copyreloc.ts) is that copy.
 //
 // The -l libraries are opened with RTLD_DEEPBIND: a library's references
 // to its own symbols and its dependencies' bind inside its own tree first.
@@ -34,7 +35,7 @@ import { closeSync, existsSync, openSync, readFileSync, readSync, readdirSync, r
 import { join } from 'node:path';
 import { HotlinkError } from '../errors.js';
 import { dlopen, dlsym, RTLD_DEFAULT } from '../memory/native.js';
-import { adoptLoadedObjects, noteLoadedObjects } from './copyreloc.js';
+import { adoptLoadedObjects, imageCopyOf, noteLoadedObjects } from './copyreloc.js';
 
 export const SYSTEM_LIBRARY_DIRS = ['/usr/local/lib/x86_64-linux-gnu', '/usr/local/lib', '/lib/x86_64-linux-gnu', '/usr/lib/x86_64-linux-gnu', '/lib64', '/usr/lib64', '/lib', '/usr/lib'];
 
@@ -138,10 +139,10 @@ export class HostResolver {
       if (addr) break;
     }
     const global = cachedDlsym(RTLD_DEFAULT, name);
-    if (!addr) return global;
+    if (!addr) return imageCopyOf(global) ?? global;
     // A data object the executable copy-relocated: that copy is the live one.
     if (global && global !== addr && inExecutableData(global)) return global;
-    return addr;
+    return imageCopyOf(addr) ?? addr;
   }
 
   /**
