@@ -10,7 +10,21 @@
 // One exception keeps data identity right: a libc data object that the
 // host executable copy-relocated (stdout, stderr, stdin, environ in Node's
 // non-PIE binary) is the executable's copy — that is the one libc itself
-// reads and writes.
+// reads and writes; likewise a variable an image holds a copy of
+// (copyreloc.ts) is that copy.
+//
+// The -l libraries are opened with RTLD_DEEPBIND: a library's references
+// to its own symbols and its dependencies' bind inside its own tree first.
+// Without it the global scope comes first, and Node's executable exports
+// its own zlib, OpenSSL, libuv, brotli, nghttp2, c-ares, ICU, ...: libz's
+// deflateInit2 called Node's deflateReset on a system-libz stream and
+// crashed. DEEPBIND also binds the library's references to stdout,
+// environ, ... to libc's own storage instead of Node's copies; those cells
+// are repointed at the copies right after the open (adoptLoadedObjects),
+// which is where the loader would have bound them. (dlmopen into a new
+// namespace was measured too and rejected: a second libc has its own
+// environ, errno, stdio and malloc, so setenv, errno and FILE* stop
+// crossing between the program and the library — docs/ARCHITECTURE.md.)
 //
 // `-lNAME` is found like ld does: -L dirs, then the system dirs; a .so
 // that is a GNU ld script (libc.so, libm.so) is followed to the real
@@ -21,6 +35,7 @@ import { closeSync, existsSync, openSync, readFileSync, readSync, readdirSync, r
 import { join } from 'node:path';
 import { HotlinkError } from '../errors.js';
 import { dlopen, dlsym, RTLD_DEFAULT } from '../memory/native.js';
+import { adoptLoadedObjects, imageCopyOf, noteLoadedObjects } from './copyreloc.js';
 
 export const SYSTEM_LIBRARY_DIRS = ['/usr/local/lib/x86_64-linux-gnu', '/usr/local/lib', '/lib/x86_64-linux-gnu', '/usr/lib/x86_64-linux-gnu', '/lib64', '/usr/lib64', '/lib', '/usr/lib'];
 
@@ -101,11 +116,18 @@ function cachedDlsym(handle: number, name: string): number {
 export class HostResolver {
   readonly libraries: HostLibrary[] = [];
 
-  /** Loads a shared object (dlopen, RTLD_LOCAL: it joins only our search order). */
+  /**
+   * Loads a shared object (dlopen, RTLD_LOCAL: it joins only our search
+   * order; RTLD_DEEPBIND: its own references resolve in its own tree before
+   * Node's exports), then repoints what DEEPBIND bound past the process's
+   * data copies.
+   */
   addSharedObject(request: string, path: string): void {
     if (this.libraries.some((l) => l.path === path)) return;
-    const { handle, error } = dlopen(path);
+    noteLoadedObjects();
+    const { handle, error } = dlopen(path, false, true);
     if (!handle) throw new HotlinkError('library', `cannot load ${path} (for ${request}): ${error}`);
+    adoptLoadedObjects();
     this.libraries.push({ request, path, handle });
   }
 
@@ -117,10 +139,10 @@ export class HostResolver {
       if (addr) break;
     }
     const global = cachedDlsym(RTLD_DEFAULT, name);
-    if (!addr) return global;
+    if (!addr) return imageCopyOf(global) ?? global;
     // A data object the executable copy-relocated: that copy is the live one.
     if (global && global !== addr && inExecutableData(global)) return global;
-    return addr;
+    return imageCopyOf(addr) ?? addr;
   }
 
   /**

@@ -36,6 +36,7 @@ import { RelocRecords } from './relocs.js';
 import { LinkSymId, SymbolTable, SymKind } from './symbols.js';
 import { AddressIndex } from './addrindex.js';
 import { PatchSiteIndex } from './patchsites.js';
+import { CopyRelocs } from './copyreloc.js';
 
 export interface ReserveOptions {
   /** Append budget of each class in bytes, beyond the initial image. */
@@ -258,6 +259,8 @@ export class LinkSession {
   /** Reload units (translation units with reloadable functions) by key (the input's file). */
   readonly units = new Map<string, ReloadUnit>();
   readonly addrIndex = new AddressIndex();
+  /** Copies of far host data in the image (copy relocations, copyreloc.ts). */
+  readonly copies = new CopyRelocs();
   arena: Arena | undefined;
   /** Per SegClass: [start, limit) and the append cursor (absolute addresses once reserved). */
   readonly classes: ClassRange[] = [];
@@ -324,6 +327,7 @@ export class LinkSession {
   }
 
   private rollback(t: Txn): void {
+    this.copies.rollback(this.symbols, t.symbolCount);
     this.symbols.truncate(t.symbolCount);
     this.inputs.length = t.inputCount;
     this.relocs.truncate(t.relocCount);
@@ -350,6 +354,8 @@ export class LinkSession {
   }
 
   free(): void {
+    // A copy in this image that another image still uses keeps the memory mapped.
+    if (this.copies.release()) this.arena = undefined;
     this.arena?.free();
     this.arena = undefined;
   }
@@ -744,6 +750,8 @@ class Batch {
     const wantStub = new Set<LinkSymId>();
     const wantPair = new Set<LinkSymId>();
     const wantLd = new Set<number>();
+    this.s.copies.begin();
+    const imageRef = this.s.arena?.base ?? this.s.base ?? ARENA_HINTS[0]!;
     for (const input of this.inputs) {
       const { obj } = input;
       input.relas = new Map();
@@ -783,6 +791,11 @@ class Batch {
             case RelocNeed.Abs:
               // Like a native canonical PLT entry, a far host function's stub is its address in the image.
               if (syms.kind[id] === SymKind.Host && !syms.stub.has(id) && this.hostFunction(id)) wantStub.add(id);
+              else if (syms.kind[id] === SymKind.Host && !this.hostFunction(id)) {
+                // Far host data reached by a 32-bit field: a copy in the image, as ld makes for an executable.
+                const why = this.s.copies.want(syms, id, info.width, info.need === RelocNeed.PcRel, imageRef, arch.pcRelReach);
+                if (why) throw this.relocError(input, sec, t.r_offset[r]!, t.r_sym[r]!, `${info.name}: ${why}`);
+              }
               break;
             case RelocNeed.TlsGd:
               if (syms.kind[id] !== SymKind.Tls) throw this.relocError(input, sec, t.r_offset[r]!, t.r_sym[r]!, `${info.name} against a symbol that is not __thread data in the image`);
@@ -868,6 +881,7 @@ class Batch {
     const entryOff = place(SegClass.RX, this.entries.length * arch.entrySize, 16);
     const slotOff = place(SegClass.RW, this.entries.length * 8, 8);
     const gotOff = place(SegClass.R, this.gotIds.length * 8 + (this.tlsPairIds.length + this.tlsLdModules.length) * 16, 16);
+    const copyOff = place(SegClass.RW, s.copies.size, s.copies.align);
 
     if (!s.arena) this.reserveArena(used, maxAlign);
     for (let c = 0; c < SEG_CLASS_COUNT; c++) {
@@ -897,6 +911,7 @@ class Batch {
     }
     const syms = s.symbols;
     this.commons.forEach((c, k) => (syms.addr[c.id] = this.batchStart[SegClass.RW]! + commonOffs[k]!));
+    s.copies.place(this.batchStart[SegClass.RW]! + copyOff, syms);
     for (let k = 0; k < this.placedSyms.length; k += 3) {
       const id = this.placedSyms[k]!;
       const input = s.inputs[this.placedSyms[k + 1]!]!;
@@ -1161,6 +1176,7 @@ class Batch {
     const s = this.s;
     const arena = s.arena!;
     const syms = s.symbols;
+    s.copies.commit(arena, syms, s.relocs, s.patchSites, this.txn.relocCount, this.txn.symbolCount, (type, width) => width === 8 && s.arch.relocInfo(type)?.need === RelocNeed.Abs);
     if (this.tlsDescriptor) arena.writable(this.tlsDescriptor.at, 24).set(this.tlsDescriptor.bytes);
     // Init/fini arrays, read back after relocation, in link order.
     const arrays: { kind: number; prio: number; order: number; addr: number; size: number; reverse: boolean }[] = [];

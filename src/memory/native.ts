@@ -25,6 +25,10 @@ const MAP_FAILED = 2 ** 64 - 1;
 const MFD_CLOEXEC = 1;
 const RTLD_NOW = 0x2;
 const RTLD_GLOBAL = 0x100;
+const RTLD_DEEPBIND = 0x8;
+const RTLD_NOLOAD = 0x4;
+const RTLD_DI_LINKMAP = 2;
+const RTLD_DL_SYMENT = 1;
 
 export const PAGE_SIZE = 4096;
 
@@ -43,6 +47,8 @@ const dlerrorFn = libc.func('const char *dlerror(void)');
 // Declared for dladdr's prototype below (koffi resolves 'Dl_info' by name).
 koffi.struct('Dl_info', { dli_fname: 'const char *', dli_fbase: 'uintptr_t', dli_sname: 'const char *', dli_saddr: 'uintptr_t' });
 const dladdrFn = libc.func('int dladdr(uintptr_t addr, _Out_ Dl_info *info)');
+const dladdr1Fn = libc.func('int dladdr1(uintptr_t addr, _Out_ Dl_info *info, _Out_ uintptr_t *extra, int flags)');
+const dlinfoFn = libc.func('int dlinfo(uintptr_t handle, int request, _Out_ uintptr_t *out)');
 const exitNow = libc.func('void _exit(int status)');
 const mallocFn = libc.func('uintptr_t malloc(size_t size)');
 const IoVec = koffi.struct('hotlink_iovec', { iov_base: 'uintptr_t', iov_len: 'size_t' });
@@ -222,11 +228,21 @@ export function mapFile(path: string, size: number): Uint8Array {
 
 export const RTLD_DEFAULT = 0;
 
-/** dlopen; returns 0 and the dlerror() text on failure. */
-export function dlopen(file: string | null, global = false): { handle: number; error?: string } {
-  const handle = dlopenFn(file, RTLD_NOW | (global ? RTLD_GLOBAL : 0));
+/**
+ * dlopen; returns 0 and the dlerror() text on failure. `deepbind`
+ * (RTLD_DEEPBIND): the object and its dependencies resolve their own
+ * references in their own scope before the global one (Node's bundled
+ * zlib/OpenSSL/libuv/... must not win over the library's own definitions).
+ */
+export function dlopen(file: string | null, global = false, deepbind = false): { handle: number; error?: string } {
+  const handle = dlopenFn(file, RTLD_NOW | (global ? RTLD_GLOBAL : 0) | (deepbind ? RTLD_DEEPBIND : 0));
   if (handle === 0) return { handle: 0, error: String(dlerrorFn() ?? 'unknown error') };
   return { handle };
+}
+
+/** The handle of an object that is already loaded (RTLD_NOLOAD), or 0. */
+export function dlopenLoaded(file: string): number {
+  return dlopenFn(file, RTLD_NOW | RTLD_NOLOAD);
 }
 
 export function dlsym(handle: number, name: string): number {
@@ -246,6 +262,70 @@ export function dladdr(address: number): HostSymbolInfo | null {
   };
   if (dladdrFn(address, info) === 0) return null;
   return { file: info.dli_fname ?? '', fileBase: info.dli_fbase, name: info.dli_sname, address: info.dli_saddr };
+}
+
+/** The dynamic symbol table entry that defines exactly `address` (dladdr1 RTLD_DL_SYMENT), or null. */
+export function dynamicSymbolAt(address: number): { file: string; fileBase: number; name: string; value: number; size: number; info: number } | null {
+  const info: { dli_fname: string | null; dli_fbase: number; dli_sname: string | null; dli_saddr: number } = {
+    dli_fname: null, dli_fbase: 0, dli_sname: null, dli_saddr: 0,
+  };
+  const extra = [0];
+  if (dladdr1Fn(address, info, extra, RTLD_DL_SYMENT) === 0 || info.dli_saddr !== address || !extra[0]) return null;
+  const sym = memoryView(extra[0], 24);
+  const dv = new DataView(sym.buffer, sym.byteOffset, 24);
+  return { file: info.dli_fname ?? '', fileBase: info.dli_fbase, name: info.dli_sname ?? '', value: Number(dv.getBigUint64(8, true)), size: Number(dv.getBigUint64(16, true)), info: sym[4]! };
+}
+
+/** The objects the dynamic loader has loaded (main namespace), in link-map order: file name ('' for the executable) and load bias. */
+export function loadedObjects(): { name: string; base: number }[] {
+  const self = dlopenFn(null, RTLD_NOW);
+  const out = [0];
+  if (!self || dlinfoFn(self, RTLD_DI_LINKMAP, out) !== 0) throw new HotlinkError('memory', `dlinfo(RTLD_DI_LINKMAP) failed: ${String(dlerrorFn() ?? '')}`);
+  const list: { name: string; base: number }[] = [];
+  for (let lm = out[0]!; lm; ) {
+    const v = memoryView(lm, 40);
+    const dv = new DataView(v.buffer, v.byteOffset, 40);
+    const namePtr = Number(dv.getBigUint64(8, true));
+    list.push({ name: namePtr ? cString(namePtr) : '', base: Number(dv.getBigUint64(0, true)) });
+    lm = Number(dv.getBigUint64(24, true));
+  }
+  return list;
+}
+
+function cString(address: number): string {
+  const bytes: number[] = [];
+  for (let at = address; ; at += 64) {
+    const chunk = safeRead(at, 64);
+    const nul = chunk.indexOf(0);
+    bytes.push(...(nul < 0 ? chunk : chunk.subarray(0, nul)));
+    if (nul >= 0 || chunk.length < 64) break;
+  }
+  return Buffer.from(bytes).toString('utf8');
+}
+
+/** The 8 bytes at `address` (mapped and readable). */
+export function readWord(address: number): bigint {
+  const v = memoryView(address, 8);
+  return new DataView(v.buffer, v.byteOffset, 8).getBigUint64(0, true);
+}
+
+/**
+ * Stores an aligned 8-byte word into a host library's data (a GOT cell)
+ * whose page currently has protection `prot`. A read-only (RELRO) page is
+ * made RW for the store and put back to `prot`; an executable page is never
+ * made writable.
+ */
+export function writeHostWord(address: number, value: bigint, prot: number): void {
+  if (address % 8 !== 0) throw new HotlinkError('memory', `host word at ${hex(address)} is not 8-byte aligned`);
+  if (prot & PROT_EXEC) throw new HotlinkError('memory', `refusing to write the host word at ${hex(address)}: its page is executable (W^X)`);
+  const page = Math.floor(address / PAGE_SIZE) * PAGE_SIZE;
+  if (!(prot & PROT_WRITE)) protect(page, PAGE_SIZE, PROT_READ | PROT_WRITE);
+  try {
+    const v = memoryView(address, 8);
+    new DataView(v.buffer, v.byteOffset, 8).setBigUint64(0, value, true);
+  } finally {
+    if (!(prot & PROT_WRITE)) protect(page, PAGE_SIZE, prot);
+  }
 }
 
 /** Allocates `size` bytes with the host's malloc (never freed by us: handed to the program). */
