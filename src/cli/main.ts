@@ -11,12 +11,14 @@ import { Jit, LinkStats } from '../jit.js';
 import { PHASES, ReserveOptions } from '../link/session.js';
 
 const USAGE = `usage: hotlink run [options] [compiler flags] <inputs>... [-- program args]
-       hotlink dbg [-x FILE] [-ex CMD] [--batch] [compiler flags] <inputs>... [-- program args]
+       hotlink dbg [-x FILE] [-ex CMD] [--batch] [--argv0 NAME] [compiler flags] <inputs>... [-- program args]
 
 inputs:  .c sources (compiled with $CC or cc: -c -g -fPIC + your flags), .o objects,
          .a archives, -lNAME libraries, -LDIR library directories
 options: --cc CC            C compiler (default: $CC, else cc)
          --stats            print link phase times and counts to stderr after the run
+         --argv0 NAME       the program's argv[0] (like exec -a); default: the first
+                            input's path without its extension (examples/hello.c -> examples/hello)
          --reserve-rx SIZE  append budget for code (default 64M); also --reserve-r,
                             --reserve-rw (16M each) and --reserve-tls (1M)
 compiler flags passed through: -I -D -U -O -std= -W -w -f -m -g -pthread -include
@@ -31,6 +33,8 @@ interface RunArgs {
   cc?: string;
   stats: boolean;
   reserve: ReserveOptions;
+  /** --argv0: the program's argv[0]. */
+  argv0?: string;
 }
 
 function parseSize(text: string, flag: string): number {
@@ -56,6 +60,7 @@ export function parseRunArgs(args: string[]): RunArgs {
     }
     if (a === '--stats') out.stats = true;
     else if (a === '--cc' || a.startsWith('--cc=')) out.cc = value('--cc');
+    else if (a === '--argv0' || a.startsWith('--argv0=')) out.argv0 = value('--argv0');
     else if (/^--reserve-(rx|r|rw|tls)(=|$)/.test(a)) {
       const cls = /^--reserve-(rx|rw|tls|r)/.exec(a)![1] as keyof ReserveOptions;
       out.reserve[cls] = parseSize(value(`--reserve-${cls}`), `--reserve-${cls}`);
@@ -69,6 +74,14 @@ export function parseRunArgs(args: string[]): RunArgs {
     else out.inputs.push(a);
   }
   return out;
+}
+
+/** argv[0]: --argv0, else the first input's path as given, without its extension (examples/hello.c -> examples/hello). */
+export function programName(a: Pick<RunArgs, 'argv0' | 'inputs'>): string {
+  if (a.argv0 !== undefined) return a.argv0;
+  const first = a.inputs[0]!;
+  const slash = first.lastIndexOf('/') + 1;
+  return first.slice(0, slash) + (basename(first).replace(/(.)\.[^.]*$/, '$1'));
 }
 
 function formatStats(stats: LinkStats): string {
@@ -91,8 +104,7 @@ async function run(args: string[]): Promise<never> {
   const jit = new Jit({ cc: a.cc, cflags: a.cflags, libraries: a.libraries, libraryPaths: a.libraryPaths, reserve: a.reserve });
   for (const f of a.inputs) jit.addFile(f);
   const stats = await jit.link();
-  const argv0 = basename(a.inputs[0]!).replace(/\.[^.]*$/, '');
-  return jit.run([argv0, ...a.programArgs], a.stats ? { atExit: () => writeSync(2, formatStats(stats)) } : {});
+  return jit.run([programName(a), ...a.programArgs], a.stats ? { atExit: () => writeSync(2, formatStats(stats)) } : {});
 }
 
 async function dbg(args: string[]): Promise<never> {
@@ -113,12 +125,11 @@ async function dbg(args: string[]): Promise<never> {
     else rest.push(a);
   }
   const a = parseRunArgs(rest);
-  if (a.inputs.length === 0) throw new HotlinkError('usage', `no input files\nusage: hotlink dbg [-x FILE] [-ex CMD] [--batch] [compiler flags] <inputs>... [-- program args]`);
+  if (a.inputs.length === 0) throw new HotlinkError('usage', `no input files\nusage: hotlink dbg [-x FILE] [-ex CMD] [--batch] [--argv0 NAME] [compiler flags] <inputs>... [-- program args]`);
   const { Debugger } = await import('../dbg/debugger.js');
   const { runRepl } = await import('../dbg/cli.js');
   const debuggerInstance = await Debugger.create({ inputs: a.inputs, cc: a.cc, cflags: a.cflags, libraries: a.libraries, libraryPaths: a.libraryPaths, reserve: a.reserve });
-  const argv0 = basename(a.inputs[0]!).replace(/\.[^.]*$/, '');
-  const status = await runRepl(debuggerInstance, { scripts, commands, batch, programArgs: a.programArgs, argv0 });
+  const status = await runRepl(debuggerInstance, { scripts, commands, batch, programArgs: a.programArgs, argv0: programName(a) });
   process.exit(status);
 }
 
