@@ -9,6 +9,7 @@ import { basename } from 'node:path';
 import { HotlinkError } from '../errors.js';
 import { Jit, LinkStats } from '../jit.js';
 import { PHASES, ReserveOptions } from '../link/session.js';
+import { dupCloexec } from '../memory/native.js';
 
 const USAGE = `usage: hotlink run [options] [compiler flags] <inputs>... [-- program args]
        hotlink dbg [-x FILE] [-ex CMD] [--batch] [--argv0 NAME] [compiler flags] <inputs>... [-- program args]
@@ -104,7 +105,9 @@ async function run(args: string[]): Promise<never> {
   const jit = new Jit({ cc: a.cc, cflags: a.cflags, libraries: a.libraries, libraryPaths: a.libraryPaths, reserve: a.reserve });
   for (const f of a.inputs) jit.addFile(f);
   const stats = await jit.link();
-  return jit.run([programName(a), ...a.programArgs], a.stats ? { atExit: () => writeSync(2, formatStats(stats)) } : {});
+  // The report goes to a close-on-exec copy of stderr: the program may close its fd 2 before it exits (mawk, dc do).
+  const statsFd = a.stats ? dupCloexec(2) : -1;
+  return jit.run([programName(a), ...a.programArgs], a.stats ? { atExit: () => void (statsFd >= 0 && writeSync(statsFd, formatStats(stats))) } : {});
 }
 
 async function dbg(args: string[]): Promise<never> {

@@ -312,6 +312,14 @@ export function registerCallback(proto: string, fn: (...args: never[]) => unknow
   return { address: Number(koffi.address(cb)), unregister: () => koffi.unregister(cb) };
 }
 
+const fcntlFn = libc.func('int fcntl(int fd, int cmd, ...)');
+const F_DUPFD_CLOEXEC = 1030;
+
+/** A close-on-exec duplicate of `fd` numbered at least `min` (so the program's own numbering is not disturbed), or -1. */
+export function dupCloexec(fd: number, min = 100): number {
+  return fcntlFn(fd, F_DUPFD_CLOEXEC, 'int', min) as number;
+}
+
 /** Ends the process at once, without running atexit handlers or flushing stdio (like a fatal signal would). */
 export function exitImmediately(status: number): never {
   exitNow(status);
