@@ -9,7 +9,7 @@ import { basename } from 'node:path';
 import { HotlinkError } from '../errors.js';
 import { Jit, LinkStats } from '../jit.js';
 import { PHASES, ReserveOptions } from '../link/session.js';
-import { dupCloexec } from '../memory/native.js';
+import { dupCloexec, preserveStdio } from '../memory/native.js';
 
 const USAGE = `usage: hotlink run [options] [compiler flags] <inputs>... [-- program args]
        hotlink dbg [-x FILE] [-ex CMD] [--batch] [--argv0 NAME] [compiler flags] <inputs>... [-- program args]
@@ -100,6 +100,7 @@ function formatStats(stats: LinkStats): string {
 }
 
 async function run(args: string[]): Promise<never> {
+  preserveStdio(); // before anything can make Node replace a terminal's description on fds 0-2
   const a = parseRunArgs(args);
   if (a.inputs.length === 0) throw new HotlinkError('usage', `no input files\n${USAGE}`);
   const jit = new Jit({ cc: a.cc, cflags: a.cflags, libraries: a.libraries, libraryPaths: a.libraryPaths, reserve: a.reserve });
