@@ -22,7 +22,7 @@ import { BatchResult, BatchStats, IndirectionMode, LinkReloadFunc, LinkSession, 
 import { abiSignatureOf, checkAbi, reloadFuncOf, storeSlot } from './link/reload.js';
 import { planUnitReload, StaleCode, UnitReloadPlan, VariableChange } from './link/unit.js';
 import { ReloadUnit } from './link/session.js';
-import { callNative, dladdr, exitImmediately, mapFile, memoryView, nativeArgv, nativeArray, registerCallback } from './memory/native.js';
+import { callNative, dladdr, exitImmediately, initialStdioFlags, mapFile, memoryView, restoreInheritedFds, restoreStdio, nativeArgv, nativeArray, registerCallback } from './memory/native.js';
 import { DebugView } from './dbg/view.js';
 import { unwind } from './dbg/unwind.js';
 import { runtimeObject } from './runtime/runtime.js';
@@ -60,6 +60,19 @@ export const DEBUG_ALIASES = new Map([
   ['_exit', '__hotlink_dbg__exit'],
   ['_Exit', '__hotlink_dbg__exit'],
   ['atexit', '__hotlink_dbg_atexit'],
+  ['fork', '__hotlink_dbg_fork'],
+]);
+
+/**
+ * The program's sigaction() and signal() are the runtime's: where a handler of
+ * hotlink's (the crash guard, the debugger's stop handler) stands in for
+ * SIG_DFL, the program sees SIG_DFL (hotlink_rt.c). A target the image does
+ * not define falls back to the libc name.
+ */
+export const RUN_ALIASES = new Map([
+  ['sigaction', '__hotlink_sigaction'],
+  ['signal', '__hotlink_signal'],
+  ['bsd_signal', '__hotlink_signal'],
 ]);
 
 export interface ReloadOptions {
@@ -187,7 +200,7 @@ export class Jit {
   constructor(opts: JitOptions = {}) {
     this.opts = opts;
     this.libraries = [...(opts.libraries ?? [])];
-    this.session = new LinkSession({ arch: this.arch, host: new HostResolver(), reserve: opts.reserve, base: opts.base, indirection: opts.indirection, aliases: opts.debugRuntime ? DEBUG_ALIASES : undefined });
+    this.session = new LinkSession({ arch: this.arch, host: new HostResolver(), reserve: opts.reserve, base: opts.base, indirection: opts.indirection, aliases: new Map([...RUN_ALIASES, ...(opts.debugRuntime ? DEBUG_ALIASES : [])]) });
   }
 
   /** Adds an input by path: .c (compiled at link), .o, .a. */
@@ -282,6 +295,11 @@ export class Jit {
       throw e;
     }
     this.pending.length = 0;
+    const stdioFlags = this.lookup('__hotlink_stdio_flags');
+    if (stdioFlags !== undefined) {
+      const v = memoryView(stdioFlags, 24);
+      initialStdioFlags.forEach((f, fd) => new DataView(v.buffer, v.byteOffset, 24).setBigInt64(fd * 8, BigInt(f), true));
+    }
     this.pendingInit.push(...this.linked.preinit, ...this.linked.init);
     return { ...this.linked.stats, committed: this.session.committedBytes(), compileMs };
   }
@@ -705,6 +723,8 @@ export class Jit {
     const start = this.lookup('__hotlink_start');
     if (start === undefined) throw new HotlinkError('usage', 'run() needs the hotlink runtime (runtime: true)');
     const argvAddr = nativeArgv(argv);
+    restoreInheritedFds();
+    restoreStdio();
     const fini = this.session.fini;
     const hook = hooks.atExit ? registerCallback('void (void)', hooks.atExit) : undefined;
     const init = this.pendingInit; // preinit then init, per batch in link order
@@ -771,6 +791,8 @@ export class Jit {
 
   /** Unmaps the image. Addresses from it must not be used afterwards. */
   free(): void {
+    const release = this.linked ? this.lookup('__hotlink_release') : undefined;
+    if (release !== undefined) callNative(release, 'void (void)'); // no signal handler may point into the unmapped image
     this.session.free();
   }
 }
@@ -821,6 +843,9 @@ export function signalName(signo: number): string {
 }
 
 function faultText(signo: number, code: number, addr: number): string {
+  // si_code <= 0: sent by a process (kill, raise/abort, sigqueue), not raised by an instruction.
+  if (code === -6) return ' (sent by raise, abort or tgkill)';
+  if (code <= 0) return ' (sent by kill or sigqueue)';
   if (signo === constants.signals.SIGSEGV) return `: invalid memory access at address ${hex(addr)}${code === 2 ? ' (page protection)' : ''}`;
   if (signo === constants.signals.SIGBUS) return `: bus error at address ${hex(addr)}`;
   if (signo === constants.signals.SIGFPE) return code === 1 ? ': integer divide by zero' : '';

@@ -9,14 +9,17 @@ import { basename } from 'node:path';
 import { HotlinkError } from '../errors.js';
 import { Jit, LinkStats } from '../jit.js';
 import { PHASES, ReserveOptions } from '../link/session.js';
+import { dupCloexec, preserveStdio } from '../memory/native.js';
 
 const USAGE = `usage: hotlink run [options] [compiler flags] <inputs>... [-- program args]
-       hotlink dbg [-x FILE] [-ex CMD] [--batch] [compiler flags] <inputs>... [-- program args]
+       hotlink dbg [-x FILE] [-ex CMD] [--batch] [--argv0 NAME] [compiler flags] <inputs>... [-- program args]
 
 inputs:  .c sources (compiled with $CC or cc: -c -g -fPIC + your flags), .o objects,
          .a archives, -lNAME libraries, -LDIR library directories
 options: --cc CC            C compiler (default: $CC, else cc)
          --stats            print link phase times and counts to stderr after the run
+         --argv0 NAME       the program's argv[0] (like exec -a); default: the first
+                            input's path without its extension (examples/hello.c -> examples/hello)
          --reserve-rx SIZE  append budget for code (default 64M); also --reserve-r,
                             --reserve-rw (16M each) and --reserve-tls (1M)
 compiler flags passed through: -I -D -U -O -std= -W -w -f -m -g -pthread -include
@@ -31,6 +34,8 @@ interface RunArgs {
   cc?: string;
   stats: boolean;
   reserve: ReserveOptions;
+  /** --argv0: the program's argv[0]. */
+  argv0?: string;
 }
 
 function parseSize(text: string, flag: string): number {
@@ -56,6 +61,7 @@ export function parseRunArgs(args: string[]): RunArgs {
     }
     if (a === '--stats') out.stats = true;
     else if (a === '--cc' || a.startsWith('--cc=')) out.cc = value('--cc');
+    else if (a === '--argv0' || a.startsWith('--argv0=')) out.argv0 = value('--argv0');
     else if (/^--reserve-(rx|r|rw|tls)(=|$)/.test(a)) {
       const cls = /^--reserve-(rx|rw|tls|r)/.exec(a)![1] as keyof ReserveOptions;
       out.reserve[cls] = parseSize(value(`--reserve-${cls}`), `--reserve-${cls}`);
@@ -69,6 +75,14 @@ export function parseRunArgs(args: string[]): RunArgs {
     else out.inputs.push(a);
   }
   return out;
+}
+
+/** argv[0]: --argv0, else the first input's path as given, without its extension (examples/hello.c -> examples/hello). */
+export function programName(a: Pick<RunArgs, 'argv0' | 'inputs'>): string {
+  if (a.argv0 !== undefined) return a.argv0;
+  const first = a.inputs[0]!;
+  const slash = first.lastIndexOf('/') + 1;
+  return first.slice(0, slash) + (basename(first).replace(/(.)\.[^.]*$/, '$1'));
 }
 
 function formatStats(stats: LinkStats): string {
@@ -86,13 +100,15 @@ function formatStats(stats: LinkStats): string {
 }
 
 async function run(args: string[]): Promise<never> {
+  preserveStdio(); // before anything can make Node replace a terminal's description on fds 0-2
   const a = parseRunArgs(args);
   if (a.inputs.length === 0) throw new HotlinkError('usage', `no input files\n${USAGE}`);
   const jit = new Jit({ cc: a.cc, cflags: a.cflags, libraries: a.libraries, libraryPaths: a.libraryPaths, reserve: a.reserve });
   for (const f of a.inputs) jit.addFile(f);
   const stats = await jit.link();
-  const argv0 = basename(a.inputs[0]!).replace(/\.[^.]*$/, '');
-  return jit.run([argv0, ...a.programArgs], a.stats ? { atExit: () => writeSync(2, formatStats(stats)) } : {});
+  // The report goes to a close-on-exec copy of stderr: the program may close its fd 2 before it exits (mawk, dc do).
+  const statsFd = a.stats ? dupCloexec(2) : -1;
+  return jit.run([programName(a), ...a.programArgs], a.stats ? { atExit: () => void (statsFd >= 0 && writeSync(statsFd, formatStats(stats))) } : {});
 }
 
 async function dbg(args: string[]): Promise<never> {
@@ -113,12 +129,11 @@ async function dbg(args: string[]): Promise<never> {
     else rest.push(a);
   }
   const a = parseRunArgs(rest);
-  if (a.inputs.length === 0) throw new HotlinkError('usage', `no input files\nusage: hotlink dbg [-x FILE] [-ex CMD] [--batch] [compiler flags] <inputs>... [-- program args]`);
+  if (a.inputs.length === 0) throw new HotlinkError('usage', `no input files\nusage: hotlink dbg [-x FILE] [-ex CMD] [--batch] [--argv0 NAME] [compiler flags] <inputs>... [-- program args]`);
   const { Debugger } = await import('../dbg/debugger.js');
   const { runRepl } = await import('../dbg/cli.js');
   const debuggerInstance = await Debugger.create({ inputs: a.inputs, cc: a.cc, cflags: a.cflags, libraries: a.libraries, libraryPaths: a.libraryPaths, reserve: a.reserve });
-  const argv0 = basename(a.inputs[0]!).replace(/\.[^.]*$/, '');
-  const status = await runRepl(debuggerInstance, { scripts, commands, batch, programArgs: a.programArgs, argv0 });
+  const status = await runRepl(debuggerInstance, { scripts, commands, batch, programArgs: a.programArgs, argv0: programName(a) });
   process.exit(status);
 }
 

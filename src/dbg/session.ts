@@ -13,7 +13,7 @@ import { constants } from 'node:os';
 import { HotlinkError, hex } from '../errors.js';
 import { Jit, signalName } from '../jit.js';
 import { SegClass } from '../link/input.js';
-import { createPipe, memoryView, nativeArgv, nativeArray, safeRead, safeWrite, callNative } from '../memory/native.js';
+import { createPipe, memoryView, nativeArgv, nativeArray, safeRead, safeWrite, callNative, restoreInheritedFds } from '../memory/native.js';
 
 /** x86-64 general registers in the order of ucontext's gregs. */
 export const GREG_NAMES = ['r8', 'r9', 'r10', 'r11', 'r12', 'r13', 'r14', 'r15', 'rdi', 'rsi', 'rbp', 'rbx', 'rdx', 'rax', 'rcx', 'rsp', 'rip', 'eflags'] as const;
@@ -124,6 +124,7 @@ export class DebugSession {
     this.notifyFd = nr;
     this.resumeFd = rw;
     const argv = nativeArgv(args);
+    restoreInheritedFds();
     const init = this.jit.takePendingInit();
     const fini = this.jit.session.fini;
     const rc = callNative(launch, 'int (uintptr_t, int, uintptr_t, uintptr_t, size_t, uintptr_t, size_t, int, int, int)',
@@ -489,5 +490,5 @@ export class DebugSession {
 
 function isFatal(signo: number): boolean {
   const s = constants.signals;
-  return [s.SIGSEGV, s.SIGBUS, s.SIGFPE, s.SIGILL, s.SIGABRT].includes(signo);
+  return [s.SIGSEGV, s.SIGBUS, s.SIGFPE, s.SIGILL, s.SIGABRT, s.SIGPIPE, s.SIGXFSZ].includes(signo);
 }

@@ -6,6 +6,7 @@
 // code by address. Everything above this module speaks in plain numbers
 // (addresses) and Uint8Arrays.
 
+import { readFileSync, readdirSync, readlinkSync } from 'node:fs';
 import koffi from 'koffi';
 import { HotlinkError, hex } from '../errors.js';
 
@@ -390,6 +391,103 @@ export function registerCallback(proto: string, fn: (...args: never[]) => unknow
   const type = koffi.proto(`${m[1]} hotlink_cb_${callbackCount++}(${m[2]})`);
   const cb = koffi.register(fn as (...args: unknown[]) => unknown, koffi.pointer(type));
   return { address: Number(koffi.address(cb)), unregister: () => koffi.unregister(cb) };
+}
+
+/**
+ * The file status flags (F_GETFL) of fds 0-2 as hotlink found them: read when
+ * this module loads, before a Node stream can switch a pipe or terminal to
+ * O_NONBLOCK, so the program can be started with the flags its parent gave
+ * (-1: closed or unknown). From /proc/self/fdinfo, without a native call.
+ */
+export const initialStdioFlags: readonly number[] = [0, 1, 2].map((fd) => {
+  try {
+    const m = /^flags:\s*([0-7]+)/m.exec(readFileSync(`/proc/self/fdinfo/${fd}`, 'utf8'));
+    return m ? parseInt(m[1]!, 8) & ~0o2000000 /* O_CLOEXEC: a descriptor flag, shown here too */ : -1;
+  } catch {
+    return -1;
+  }
+});
+
+const fcntlFn = libc.func('int fcntl(int fd, int cmd, ...)');
+const F_DUPFD_CLOEXEC = 1030;
+const F_GETFD = 1;
+const F_SETFD = 2;
+
+/**
+ * Descriptors above 2 that hotlink inherited from its parent. Node marks every
+ * inherited descriptor close-on-exec at start-up (libuv's
+ * uv_disable_stdio_inheritance), so the program's children would lose them;
+ * a native program passes them on. Everything open when this module loads
+ * was inherited, except Node's own: its anon inodes (epoll, eventfd) and
+ * pipes whose both ends are open here (libuv's wake-up pipes).
+ */
+const inheritedFds: { fd: number; link: string }[] = (() => {
+  const out: { fd: number; link: string }[] = [];
+  try {
+    const links = new Map<number, string>();
+    for (const name of readdirSync('/proc/self/fd')) {
+      const fd = Number(name);
+      if (fd <= 2) continue;
+      try {
+        links.set(fd, readlinkSync(`/proc/self/fd/${fd}`));
+      } catch {
+        // the directory listing's own descriptor, closed by now
+      }
+    }
+    const count = new Map<string, number>();
+    for (const l of links.values()) count.set(l, (count.get(l) ?? 0) + 1);
+    for (const [fd, link] of links) {
+      if (link.startsWith('anon_inode:')) continue;
+      if (link.startsWith('pipe:') && count.get(link)! > 1) continue;
+      out.push({ fd, link });
+    }
+  } catch {
+    // no /proc: nothing to restore
+  }
+  return out;
+})();
+
+/** Makes the descriptors hotlink inherited inheritable again (the program's children get them, as natively). */
+export function restoreInheritedFds(): void {
+  for (const { fd, link } of inheritedFds) {
+    let now: string;
+    try {
+      now = readlinkSync(`/proc/self/fd/${fd}`);
+    } catch {
+      continue; // closed since
+    }
+    if (now !== link) continue;
+    const fl = fcntlFn(fd, F_GETFD) as number;
+    if (fl >= 0 && fl & 1) fcntlFn(fd, F_SETFD, 'int', fl & ~1);
+  }
+}
+
+const dup2Fn = libc.func('int dup2(int oldfd, int newfd)');
+let savedStdio: number[] = [];
+
+/**
+ * Keeps close-on-exec copies of fds 0-2 as hotlink was started with them.
+ * Node may later replace one: a terminal is reopened (a new open file
+ * description, non-blocking) when its tty stream is created, which Node's
+ * own net code does for stderr as a side effect. Call this first thing.
+ */
+export function preserveStdio(): void {
+  if (!savedStdio.length) savedStdio = [0, 1, 2].map((fd) => dupCloexec(fd, 200));
+}
+
+/** Puts the preserved descriptions back on fds 0-2 (not close-on-exec), for a program that owns the process. */
+export function restoreStdio(): void {
+  savedStdio.forEach((saved, fd) => {
+    if (saved < 0) return;
+    dup2Fn(saved, fd);
+    closeFd(saved);
+  });
+  savedStdio = [];
+}
+
+/** A close-on-exec duplicate of `fd` numbered at least `min` (so the program's own numbering is not disturbed), or -1. */
+export function dupCloexec(fd: number, min = 100): number {
+  return fcntlFn(fd, F_DUPFD_CLOEXEC, 'int', min) as number;
 }
 
 /** Ends the process at once, without running atexit handlers or flushing stdio (like a fatal signal would). */

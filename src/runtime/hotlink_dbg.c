@@ -16,6 +16,7 @@
  * so the program ending ends the worker, not Node.
  */
 #define _GNU_SOURCE
+#include <errno.h>
 #include <pthread.h>
 #include <setjmp.h>
 #include <signal.h>
@@ -51,6 +52,7 @@ static pthread_t worker;
 static int worker_started;
 static volatile pid_t worker_tid; /* set by the worker itself before it can trap */
 static sigjmp_buf worker_base;
+static pid_t debugger_pid; /* a different getpid(): we are in a child the program fork()ed */
 
 typedef void (*init_fn)(int, char **, char **);
 typedef void (*fini_fn)(void);
@@ -86,15 +88,18 @@ static void report_end(int state, int status) {
     (void)!write(notify_fd, &c, 1);
 }
 
-/* exit(): atexit handlers (reverse order), then .fini_array (reverse), flush stdio; end the worker. */
+/* exit(): atexit handlers (reverse order), then .fini_array (reverse), flush stdio; end the worker.
+ * In a child the program fork()ed, the same exit work ends that process (without Node's exit handlers). */
 void __hotlink_dbg_exit(int status) {
     while (atexit_count > 0) atexit_fns[--atexit_count]();
     for (size_t i = launch.nfini; i-- > 0;) launch.fini[i]();
     fflush(NULL);
+    if (getpid() != debugger_pid) syscall(SYS_exit_group, status & 0xff);
     siglongjmp(worker_base, 0x100 | (status & 0xff));
 }
 
 void __hotlink_dbg__exit(int status) {
+    if (getpid() != debugger_pid) syscall(SYS_exit_group, status & 0xff);
     siglongjmp(worker_base, 0x100 | (status & 0xff));
 }
 
@@ -115,6 +120,9 @@ static struct sigaction previous[NSTOP];
 
 /* In hotlink_rt.c, which every image links with the debug runtime. */
 void __hotlink_chain_signal(const struct sigaction *old, int sig, siginfo_t *info, void *uctx);
+int __hotlink_own_signal(int sig, const struct sigaction *sa, struct sigaction *old);
+void __hotlink_native_process(int argc, char **argv, int mode);
+int __sigaction(int sig, const struct sigaction *act, struct sigaction *old);
 
 static void chain(int sig, siginfo_t *info, void *uctx) {
     size_t i = 0;
@@ -154,16 +162,73 @@ static void on_worker_signal(int sig, siginfo_t *info, void *uctx) {
     if (__hotlink_dbg.gregs[REG_EFL] & 0x100) return;
 }
 
+/*
+ * SIGPIPE and SIGXFSZ: Node ignores them, and an ignored signal stays ignored
+ * across exec, so the program's children would inherit that. A handler is
+ * reset by exec: this one stands in for Node's SIG_IGN (a write elsewhere
+ * still just fails with EPIPE/EFBIG) and, on the worker, is the stop a
+ * native program under a debugger would get before dying of the signal.
+ */
+static void on_async_fatal(int sig, siginfo_t *info, void *uctx) {
+    if (worker_tid && syscall(SYS_gettid) == worker_tid) {
+        on_worker_signal(sig, info, uctx);
+    } else if (getpid() != debugger_pid) { /* a child the program fork()ed: the default action */
+        struct sigaction dfl;
+        memset(&dfl, 0, sizeof dfl);
+        dfl.sa_handler = SIG_DFL;
+        __sigaction(sig, &dfl, NULL);
+        raise(sig);
+    }
+}
+
+/*
+ * The debugger keeps Node's process-wide handlers (SIGINT, SIGTERM, ...: the
+ * REPL needs them), but the program's sigaction() queries see SIG_DFL there,
+ * as under GDB, whose inferior is a separate process.
+ */
+static void adopt_host_signals(void) {
+    for (int s = 1; s <= 64; s++) {
+        struct sigaction cur;
+        if (s == SIGKILL || s == SIGSTOP || __sigaction(s, NULL, &cur) != 0) continue;
+        int ours = 0;
+        for (size_t i = 0; i < NSTOP; i++) ours |= stop_signals[i] == s;
+        if (ours) continue;
+        if ((s == SIGPIPE || s == SIGXFSZ) && !(cur.sa_flags & SA_SIGINFO) && cur.sa_handler == SIG_IGN) {
+            struct sigaction sa;
+            memset(&sa, 0, sizeof sa);
+            sa.sa_sigaction = on_async_fatal;
+            sa.sa_flags = SA_SIGINFO | SA_ONSTACK | SA_RESTART;
+            sigemptyset(&sa.sa_mask);
+            __hotlink_own_signal(s, &sa, NULL);
+        } else if ((cur.sa_flags & SA_SIGINFO) || (cur.sa_handler != SIG_DFL && cur.sa_handler != SIG_IGN)) {
+            __hotlink_own_signal(s, &cur, NULL);
+        }
+    }
+}
+
+void __hotlink_standins_to_default(void);
+pid_t __fork(void); /* glibc's fork(): `fork` itself is routed here */
+
+/* The program's fork() (DEBUG_ALIASES): the child owns its process, so it gets default dispositions
+ * where the debugger's and Node's handlers stood in for them (a breakpoint trap there ends the child). */
+pid_t __hotlink_dbg_fork(void) {
+    pid_t pid = __fork();
+    if (pid == 0) __hotlink_standins_to_default();
+    return pid;
+}
+
 static void install_handlers(void) {
     static int installed;
     if (installed) return;
     installed = 1;
+    adopt_host_signals();
     struct sigaction sa;
     memset(&sa, 0, sizeof sa);
     sa.sa_sigaction = on_worker_signal;
     sa.sa_flags = SA_SIGINFO | SA_ONSTACK | SA_NODEFER;
     sigemptyset(&sa.sa_mask);
-    for (size_t i = 0; i < NSTOP; i++) sigaction(stop_signals[i], &sa, &previous[i]);
+    /* Stand-ins for SIG_DFL: the program's sigaction() queries see SIG_DFL (see hotlink_rt.c). */
+    for (size_t i = 0; i < NSTOP; i++) __hotlink_own_signal(stop_signals[i], &sa, &previous[i]);
 }
 
 /* ---- The worker ------------------------------------------------------------- */
@@ -174,15 +239,14 @@ static void *worker_main(void *unused) {
     static char altstack[256 * 1024];
     stack_t ss = {.ss_sp = altstack, .ss_size = sizeof altstack, .ss_flags = 0};
     sigaltstack(&ss, NULL);
-    sigset_t all;
-    sigemptyset(&all);
-    for (size_t i = 0; i < NSTOP; i++) sigaddset(&all, stop_signals[i]);
-    pthread_sigmask(SIG_UNBLOCK, &all, NULL);
+    /* The worker's mask empty (stop signals unblocked), fds 0-2 inheritable, errno 0, glibc's program names. */
+    __hotlink_native_process(launch.argc, launch.argv, 0);
     __hotlink_dbg.tid = worker_tid;
     int how = sigsetjmp(worker_base, 1);
     if (how == 0) {
         extern char **environ;
         if (launch.stop_at_start) __asm__ volatile("int3");
+        errno = 0;
         for (size_t i = 0; i < launch.ninit; i++) launch.init[i](launch.argc, launch.argv, environ);
         __hotlink_dbg_exit(launch.main(launch.argc, launch.argv, environ));
     }
@@ -200,6 +264,7 @@ int __hotlink_dbg_launch(main_fn main_, int argc, char **argv, init_fn *init, si
                          int notify, int resume, int stop_at_start) {
     notify_fd = notify;
     resume_fd = resume;
+    debugger_pid = getpid();
     launch.main = main_;
     launch.argc = argc;
     launch.argv = argv;

@@ -12,6 +12,10 @@
  * Symbols the program may also define are weak, so the program's wins.
  */
 #define _GNU_SOURCE
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <locale.h>
 #include <pthread.h>
 #include <setjmp.h>
 #include <signal.h>
@@ -19,8 +23,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/mman.h>
+#include <sys/prctl.h>
 #include <sys/resource.h>
+#include <sys/syscall.h>
 #include <string.h>
+#include <time.h>
 #include <ucontext.h>
 #include <unistd.h>
 
@@ -92,6 +99,244 @@ void *__tls_get_addr(struct tls_index *ti) {
     return (char *)tls_block(ti->module) + ti->offset;
 }
 
+/* ---- The process a freshly exec'd program finds --------------------------- */
+
+/*
+ * The program runs inside Node, which has changed the process before any of
+ * our code runs: fds 0-2 are close-on-exec (and O_NONBLOCK once a Node stream
+ * touched them), SIGINT/SIGTERM/SIGUSR1 have Node's handlers, SIGPIPE and
+ * SIGXFSZ are ignored, and the runtime's own isatty() calls leave errno at
+ * ENOTTY. __hotlink_native_process puts back what an exec would give.
+ *
+ * Not recoverable from inside (Node changes them before any JavaScript
+ * runs): SIG_IGN for signals 1-31 given by the parent (Node resets 1-31 at
+ * start-up; 34-64 keep theirs), and the RLIMIT_NOFILE soft limit (Node
+ * raises it to the hard limit).
+ */
+
+/* The real sigaction: `sigaction` and `signal` of the program are routed to
+ * the wrappers below by the linker (RUN_ALIASES in jit.ts), the runtimes' own
+ * calls must not be. */
+int __sigaction(int sig, const struct sigaction *act, struct sigaction *old);
+#define real_sigaction __sigaction
+
+/* F_GETFL of fds 0-2 when hotlink started, before a Node stream could set
+ * O_NONBLOCK (-1: unknown or closed). Written by the Jit after the link. */
+int64_t __hotlink_stdio_flags[3] = {-1, -1, -1};
+
+#define MAXSIG 65
+/* Signals where a handler of ours (the crash guard, the debugger's stop
+ * handler) stands in for SIG_DFL: the program's sigaction() sees SIG_DFL
+ * there, and setting SIG_DFL puts ours back. */
+static struct sigaction standin[MAXSIG], before_standin[MAXSIG];
+static unsigned char has_standin[MAXSIG];
+
+/* Installs a stand-in handler for `sig`; `old` gets what was there. */
+int __hotlink_own_signal(int sig, const struct sigaction *sa, struct sigaction *old) {
+    if (sig <= 0 || sig >= MAXSIG) return -1;
+    struct sigaction prev;
+    if (real_sigaction(sig, sa, &prev) != 0) return -1;
+    if (!has_standin[sig]) before_standin[sig] = prev;
+    standin[sig] = *sa;
+    has_standin[sig] = 1;
+    if (old) *old = prev;
+    return 0;
+}
+
+static int is_standin_handler(const struct sigaction *ours, const struct sigaction *cur) {
+    return (cur->sa_flags & SA_SIGINFO) == (ours->sa_flags & SA_SIGINFO) && cur->sa_sigaction == ours->sa_sigaction;
+}
+
+static int is_standin(int sig, const struct sigaction *cur) {
+    return has_standin[sig] && is_standin_handler(&standin[sig], cur);
+}
+/* Before the image is unmapped (Jit.free): no process-wide handler may point into it. */
+void __hotlink_release(void) {
+    for (int s = 1; s < MAXSIG; s++) {
+        struct sigaction cur;
+        if (!has_standin[s]) continue;
+        has_standin[s] = 0;
+        if (real_sigaction(s, NULL, &cur) == 0 && is_standin_handler(&standin[s], &cur)) real_sigaction(s, &before_standin[s], NULL);
+    }
+}
+
+
+
+/* Every stand-in back to SIG_DFL: for a child the debugged program fork()ed, which owns its process. */
+void __hotlink_standins_to_default(void) {
+    struct sigaction dfl;
+    memset(&dfl, 0, sizeof dfl);
+    dfl.sa_handler = SIG_DFL;
+    for (int s = 1; s < MAXSIG; s++)
+        if (has_standin[s]) real_sigaction(s, &dfl, NULL);
+}
+
+/* The program's sigaction(). */
+int __hotlink_sigaction(int sig, const struct sigaction *act, struct sigaction *old) {
+    if (sig <= 0 || sig >= MAXSIG || !has_standin[sig]) return real_sigaction(sig, act, old);
+    struct sigaction cur;
+    if (real_sigaction(sig, NULL, &cur) != 0) return -1;
+    if (act) {
+        const struct sigaction *use = act;
+        if (!(act->sa_flags & SA_SIGINFO) && act->sa_handler == SIG_DFL) use = &standin[sig];
+        if (real_sigaction(sig, use, NULL) != 0) return -1;
+    }
+    if (old) {
+        if (is_standin(sig, &cur)) {
+            memset(old, 0, sizeof *old);
+            old->sa_handler = SIG_DFL;
+        } else {
+            *old = cur;
+        }
+    }
+    return 0;
+}
+
+/* The program's signal() (glibc's BSD semantics: SA_RESTART, the signal blocked in its handler). */
+typedef void (*sighandler_fn)(int);
+sighandler_fn ssignal(int sig, sighandler_fn handler); /* glibc: the same function as signal() */
+sighandler_fn __hotlink_signal(int sig, sighandler_fn handler) {
+    if (sig <= 0 || sig >= MAXSIG || !has_standin[sig]) return ssignal(sig, handler);
+    if (handler == SIG_ERR) {
+        errno = EINVAL;
+        return SIG_ERR;
+    }
+    struct sigaction act, old;
+    memset(&act, 0, sizeof act);
+    act.sa_handler = handler;
+    sigemptyset(&act.sa_mask);
+    sigaddset(&act.sa_mask, sig);
+    act.sa_flags = SA_RESTART;
+    if (__hotlink_sigaction(sig, &act, &old) != 0) return SIG_ERR;
+    return old.sa_handler;
+}
+
+/* Signals raised by the faulting instruction itself: never blocked in any thread. */
+static int is_synchronous(int sig) {
+    return sig == SIGSEGV || sig == SIGBUS || sig == SIGFPE || sig == SIGILL || sig == SIGTRAP || sig == SIGSYS;
+}
+
+static volatile int quieted;
+static void quiet_this_thread(int sig, siginfo_t *info, void *uctx) {
+    (void)sig;
+    (void)info;
+    /* The mask restored when the handler returns: block every signal a process can be sent,
+     * except the synchronous ones and glibc's own two (SIGCANCEL 32, SIGSETXID 33: setuid()
+     * in the program signals every thread and waits). */
+    uint64_t bits = ~0ull;
+    for (int s = 1; s <= 64; s++)
+        if (is_synchronous(s) || s == 32 || s == 33) bits &= ~(1ull << (s - 1));
+    memcpy(&((ucontext_t *)uctx)->uc_sigmask, &bits, sizeof bits);
+    __atomic_add_fetch(&quieted, 1, __ATOMIC_SEQ_CST);
+}
+
+/* The signal mask of thread `tid` (SigBlk in /proc), or 0 if unreadable. */
+static uint64_t thread_sigblk(long tid) {
+    char path[64], line[256];
+    snprintf(path, sizeof path, "/proc/self/task/%ld/status", tid);
+    FILE *f = fopen(path, "re");
+    uint64_t blk = 0;
+    if (!f) return 0;
+    while (fgets(line, sizeof line, f))
+        if (strncmp(line, "SigBlk:", 7) == 0) blk = strtoull(line + 7, NULL, 16);
+    fclose(f);
+    return blk;
+}
+
+/*
+ * A signal sent to the process goes to any thread that does not block it.
+ * Node's other threads (libuv's pool, V8's platform workers) block nothing,
+ * so a handler the program installs could run on one of them and never
+ * interrupt the program's own blocking call. Each of them is made to block
+ * every asynchronous signal: a handler run once on it (via `helper`, a
+ * realtime signal) sets the mask its sigreturn restores.
+ */
+static void quiet_other_threads(int helper) {
+    struct sigaction sa, prev;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_sigaction = quiet_this_thread;
+    sa.sa_flags = SA_SIGINFO | SA_RESTART;
+    sigemptyset(&sa.sa_mask);
+    if (real_sigaction(helper, &sa, &prev) != 0) return;
+    quieted = 0;
+    int sent = 0;
+    long self = syscall(SYS_gettid);
+    DIR *d = opendir("/proc/self/task");
+    struct dirent *e;
+    while (d && (e = readdir(d)) != NULL) {
+        long tid = strtol(e->d_name, NULL, 10);
+        if (tid <= 0 || tid == self) continue;
+        if (thread_sigblk(tid) & (1ull << (helper - 1))) continue; /* blocks it already (blocks all, like the inspector's) */
+        if (syscall(SYS_tgkill, getpid(), tid, helper) == 0) sent++;
+    }
+    if (d) closedir(d);
+    for (int waited = 0; quieted < sent && waited < 2000; waited++) {
+        struct timespec ts = {0, 500000};
+        nanosleep(&ts, NULL);
+    }
+    /* SIG_IGN discards the helper signal wherever it is still pending, then the old disposition returns. */
+    struct sigaction ign;
+    memset(&ign, 0, sizeof ign);
+    ign.sa_handler = SIG_IGN;
+    real_sigaction(helper, &ign, NULL);
+    real_sigaction(helper, &prev, NULL);
+}
+
+/* Every disposition as after an exec: SIG_DFL, except SIG_IGN the parent gave (realtime signals; see above). */
+static void reset_signal_dispositions(void) {
+    struct sigaction dfl;
+    memset(&dfl, 0, sizeof dfl);
+    dfl.sa_handler = SIG_DFL;
+    sigemptyset(&dfl.sa_mask);
+    for (int s = 1; s < MAXSIG; s++) {
+        struct sigaction cur;
+        if (s == SIGKILL || s == SIGSTOP || real_sigaction(s, NULL, &cur) != 0) continue; /* 32, 33: glibc's, EINVAL */
+        if (s >= SIGRTMIN && !(cur.sa_flags & SA_SIGINFO) && cur.sa_handler == SIG_IGN) continue;
+        real_sigaction(s, &dfl, NULL);
+    }
+}
+
+/* fds 0-2 as an exec leaves them: not close-on-exec, O_NONBLOCK as hotlink was given them. */
+static void reset_stdio_fds(int keep_stdin_nonblock) {
+    for (int fd = 0; fd <= 2; fd++) {
+        int fdfl = fcntl(fd, F_GETFD);
+        if (fdfl < 0) continue;
+        if (fdfl & FD_CLOEXEC) fcntl(fd, F_SETFD, fdfl & ~FD_CLOEXEC);
+        if (__hotlink_stdio_flags[fd] < 0 || (fd == 0 && keep_stdin_nonblock)) continue;
+        int fl = fcntl(fd, F_GETFL);
+        int want = (fl & ~O_NONBLOCK) | ((int)__hotlink_stdio_flags[fd] & O_NONBLOCK);
+        if (fl >= 0 && fl != want) fcntl(fd, F_SETFL, want);
+    }
+}
+
+enum { PROCESS_RUN = 1 /* the program owns the process: signals too */ };
+
+/*
+ * Makes the calling thread's process look like a freshly exec'd one running
+ * argv[0]: stdio descriptors, signal dispositions and mask (with `mode`
+ * PROCESS_RUN; the debugger keeps Node's process-wide ones), the "C" locale,
+ * glibc's program names, errno 0.
+ */
+void __hotlink_native_process(int argc, char **argv, int mode) {
+    reset_stdio_fds(!(mode & PROCESS_RUN));
+    if (mode & PROCESS_RUN) {
+        quiet_other_threads(SIGRTMAX);
+        reset_signal_dispositions();
+    }
+    sigset_t none;
+    sigemptyset(&none);
+    pthread_sigmask(SIG_SETMASK, &none, NULL);
+    const char *cur = setlocale(LC_ALL, NULL);
+    if (!cur || strcmp(cur, "C") != 0) setlocale(LC_ALL, "C");
+    if (argc > 0 && argv[0]) {
+        const char *slash = strrchr(argv[0], '/');
+        program_invocation_name = argv[0];
+        program_invocation_short_name = slash ? (char *)slash + 1 : argv[0];
+        if (mode & PROCESS_RUN) prctl(PR_SET_NAME, program_invocation_short_name, 0, 0, 0);
+    }
+    errno = 0;
+}
+
 /* ---- Program start -------------------------------------------------------- */
 
 typedef void (*init_fn)(int, char **, char **);
@@ -148,7 +393,7 @@ void __hotlink_chain_signal(const struct sigaction *old, int sig, siginfo_t *inf
     if (old->sa_flags & SA_SIGINFO) {
         old->sa_sigaction(sig, info, uctx);
     } else if (old->sa_handler == SIG_DFL) {
-        sigaction(sig, old, NULL); /* re-raised on return, now fatal */
+        real_sigaction(sig, old, NULL); /* re-raised on return, now fatal */
     } else if (old->sa_handler != SIG_IGN) {
         old->sa_handler(sig);
     }
@@ -195,7 +440,7 @@ static void install_guard(void) {
     sa.sa_sigaction = on_fatal;
     sa.sa_flags = SA_SIGINFO | SA_ONSTACK | SA_NODEFER;
     sigemptyset(&sa.sa_mask);
-    for (size_t i = 0; i < NFATAL; i++) sigaction(fatal_signals[i], &sa, &previous[i]);
+    for (size_t i = 0; i < NFATAL; i++) __hotlink_own_signal(fatal_signals[i], &sa, &previous[i]);
 }
 
 /* What the program's start needs, handed across the stack switch. */
@@ -216,6 +461,7 @@ static void program_entry(void) {
     in_program = 1;
     on_exit(final_exit, NULL);
     atexit(run_fini);
+    errno = 0; /* a fresh process starts with 0; the set-up above may have left ENOTTY */
     for (size_t i = 0; i < start_args.npreinit; i++) start_args.preinit[i](start_args.argc, start_args.argv, envp);
     for (size_t i = 0; i < start_args.ninit; i++) start_args.init[i](start_args.argc, start_args.argv, envp);
     exit(start_args.main(start_args.argc, start_args.argv, envp));
@@ -255,7 +501,7 @@ static void reset_stdio(void) {
  */
 int __hotlink_start(main_fn main_, int argc, char **argv, init_fn *preinit, size_t npreinit, init_fn *init,
                     size_t ninit, fini_fn *fini, size_t nfini, void (*hook)(void)) {
-    signal(SIGPIPE, SIG_DFL); /* Node ignores SIGPIPE; a native program dies of it. */
+    __hotlink_native_process(argc, argv, PROCESS_RUN);
     reset_stdio();
     exit_hook = hook;
     fini_array = fini;
