@@ -5,6 +5,7 @@
 #
 #   bzip2 1.0.8   (Debian source package bzip2)  programs bzip2, bzip2recover
 #   mawk 1.3.4    (Debian source package mawk)   program  mawk
+#   bc 1.07.1     (Debian source package bc)     programs bc, dc (getopt users)
 #
 # Sources come from `apt-get source` (never committed). Each project is built
 # the way its debian/rules builds it — `dpkg-buildflags` with the package's
@@ -40,7 +41,7 @@ LOG_TAG=realprograms
 # shellcheck source=lib/debsrc.sh
 . "$ROOT/scripts/lib/debsrc.sh"
 
-PROJECTS=(bzip2 mawk)
+PROJECTS=(bzip2 mawk bc)
 MODELS=(pie pic)
 
 # ---------------------------------------------------------------------------
@@ -50,20 +51,39 @@ need_pkgs=()
 command -v "$CC" >/dev/null || need_pkgs+=(gcc)
 command -v make >/dev/null || need_pkgs+=(make)
 command -v dpkg-buildflags >/dev/null || need_pkgs+=(dpkg-dev)
-if [ ! -f "$SRC/.fetched" ]; then
+SOURCES=(bzip2:bzip2 mawk:mawk bc:bc)
+unfetched=0; for s in "${SOURCES[@]}"; do [ -e "$SRC/${s#*:}" ] || unfetched=1; done
+if [ $unfetched = 1 ]; then
   command -v xz >/dev/null || need_pkgs+=(xz-utils)
   command -v bzip2 >/dev/null || need_pkgs+=(bzip2) # bzip2's debian.tar.bz2
 fi
+# bc: debian/rules runs dh_autoreconf, and its patches touch bc.y and scan.l
+# (Build-Depends: bison, flex, ed — fix-libmath_h is an ed script).
+for t in autoreconf:autoconf automake:automake bison:bison flex:flex ed:ed; do
+  command -v "${t%%:*}" >/dev/null || need_pkgs+=("${t#*:}")
+done
 install_pkgs ${need_pkgs[@]+"${need_pkgs[@]}"}
 
-fetch_sources bzip2:bzip2 mawk:mawk
+fetch_sources "${SOURCES[@]}"
 
 # ---------------------------------------------------------------------------
 # 2. Build recipes. Each runs inside a fresh copy of the source tree with
 #    CC CFLAGS CPPFLAGS LDFLAGS set, and writes .programs: one line per
-#    program, "<name> <libs, comma-separated or -> <objects for hotlink>...".
-#    The native executable <name> is linked from exactly those objects.
+#    program, "<name> <native executable> <libs, comma-separated or -> <objects
+#    for hotlink>..." (paths relative to the tree). The native executable is
+#    linked from exactly those objects.
 # ---------------------------------------------------------------------------
+
+# make_var <dir> <variable>: the value of a variable of <dir>/Makefile.
+make_var() {
+  printf 'print-var:\n\t@echo $(%s)\n' "$2" | make -s -C "$1" -f Makefile -f - print-var
+}
+# libs_of <-l flags...>: "m,dl" (or "-" for none)
+libs_of() {
+  local out=() w
+  for w in "$@"; do case $w in -l*) out+=("${w#-l}") ;; esac; done
+  if [ ${#out[@]} -eq 0 ]; then echo -; else (IFS=,; echo "${out[*]}"); fi
+}
 
 # debian/rules: hardening=+all; CFLAGS += -Wall -Winline; CPPFLAGS +=
 # -D_REENTRANT -D_FILE_OFFSET_BITS=64; `make libbz2.a bzip2 bzip2recover`.
@@ -81,7 +101,7 @@ build_bzip2() {
   $CC $CFLAGS $CPPFLAGS $LDFLAGS -o bzip2 bzip2.o libbz2.a
   # shellcheck disable=SC2086
   $CC $CFLAGS $CPPFLAGS $LDFLAGS -o bzip2recover bzip2recover.o
-  printf '%s\n' "bzip2 - bzip2.o libbz2.a" "bzip2recover - bzip2recover.o" > .programs
+  printf '%s\n' "bzip2 bzip2 - bzip2.o libbz2.a" "bzip2recover bzip2recover - bzip2recover.o" > .programs
 }
 smoke_bzip2() {
   ./bzip2 -1 < sample1.ref | cmp -s - sample1.bz2 && ./bzip2 -d < sample3.bz2 | cmp -s - sample3.ref
@@ -96,16 +116,46 @@ maint_mawk() {
 build_mawk() {
   ./configure --prefix=/usr
   make -j"$JOBS" mawk
-  local objs libs
-  # shellcheck disable=SC2016
-  objs=$(printf 'print-objs:\n\t@echo $(OBJS)\n' | make -s -f Makefile -f - print-objs)
-  # shellcheck disable=SC2016
-  libs=$(printf 'print-libs:\n\t@echo $(LIBS)\n' | make -s -f Makefile -f - print-libs | sed 's/-l//g; s/ \{1,\}/,/g; s/^,//; s/,$//')
+  local objs
+  objs=$(make_var . OBJS)
   [ -n "$objs" ] || return 1
-  printf 'mawk %s %s\n' "${libs:--}" "$objs" > .programs
+  # shellcheck disable=SC2046
+  printf 'mawk mawk %s %s\n' "$(libs_of $(make_var . LIBS))" "$objs" > .programs
 }
 smoke_mawk() {
   [ "$(./mawk 'BEGIN { print 6 * 7 }')" = 42 ]
+}
+
+# debian/rules: hardening=+all; CFLAGS += -D_POSIX_SOURCE -DDOT_IS_LAST
+# -DDONTEXIT; dh_autoreconf; ./configure --prefix=/usr --with-readline; make.
+# We configure without readline (it only adds line editing on a terminal, and
+# needs libreadline-dev) and build the programs, not the docs.
+maint_bc() {
+  echo DEB_BUILD_MAINT_OPTIONS=hardening=+all
+  echo "DEB_CFLAGS_MAINT_APPEND=-D_POSIX_SOURCE -DDOT_IS_LAST -DDONTEXIT"
+}
+build_bc() {
+  autoreconf -fi
+  ./configure --prefix=/usr
+  make -j"$JOBS" -C lib
+  make -j"$JOBS" -C bc bc
+  make -j"$JOBS" -C dc dc
+  local p objs w line
+  : > .programs
+  for p in bc dc; do
+    line="$p $p/$p"
+    # shellcheck disable=SC2046
+    line+=" $(libs_of $(make_var "$p" "${p}_LDADD") $(make_var "$p" LIBS))"
+    objs=$(make_var "$p" "${p}_OBJECTS")
+    [ -n "$objs" ] || return 1
+    for w in $objs $(make_var "$p" "${p}_LDADD"); do
+      case $w in *.o) line+=" $p/$w" ;; ../lib/*.a) line+=" ${w#../}" ;; esac
+    done
+    printf '%s\n' "$line" >> .programs
+  done
+}
+smoke_bc() {
+  [ "$(echo '6 * 7' | bc/bc)" = 42 ] && [ "$(dc/dc -e '6 7 * p')" = 42 ]
 }
 
 # ---------------------------------------------------------------------------
@@ -174,12 +224,12 @@ tmpjs=$(mktemp)
         "$sep" "$proj-$model" "$proj" "$model" "$(js "$d")" "$(js "$SRC/$proj")"
       printf '     "cflags": %s, "cppflags": %s, "ldflags": %s,\n     "programs": [' "$(js "$CFLAGS")" "$(js "$CPPFLAGS")" "$(js "$LDFLAGS")"
       psep=""
-      while read -r name libs objs; do
+      while read -r name native libs objs; do
         libl=(); [ "$libs" = - ] || IFS=, read -r -a libl <<< "$libs"
         read -r -a objl <<< "$objs"
         objl=("${objl[@]/#/$d/}")
         printf '%s\n       {"name": "%s", "native": %s, "libs": %s, "objects": %s}' \
-          "$psep" "$name" "$(js "$d/$name")" "$(json_list ${libl[@]+"${libl[@]}"})" "$(json_list "${objl[@]}")"
+          "$psep" "$name" "$(js "$d/$native")" "$(json_list ${libl[@]+"${libl[@]}"})" "$(json_list "${objl[@]}")"
         psep=","
       done < "$d/.programs"
       printf ']}'

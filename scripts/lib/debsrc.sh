@@ -77,22 +77,25 @@ fetch_pkg() { # fetch_pkg <debian source package> <link name>
   ln -sfn "$(basename "$dir")" "$SRC/$name"
 }
 
-# fetch_sources <package>:<link name>...  — once; $SRC/.fetched marks success.
+# fetch_sources <package>:<link name>...  — each package once (the link
+# $SRC/<link name> marks it); $SRC/.fetched marks that all of them are there.
 fetch_sources() {
-  local pair
-  [ -f "$SRC/.fetched" ] && return 0
-  command -v apt-get >/dev/null || cannot_fetch "apt-get not found (not a Debian system)"
-  mkdir -p "$SRC"
-  if ! have_deb_src; then
-    add_deb_src
-    as_root apt-get update -qq >&2 || cannot_fetch "apt-get update failed"
-  fi
-  for pair in "$@"; do
-    if ! fetch_pkg "${pair%%:*}" "${pair#*:}"; then
-      # Maybe the deb-src entry was there but the index is stale.
-      as_root apt-get update -qq >&2 || true
-      fetch_pkg "${pair%%:*}" "${pair#*:}" || cannot_fetch "apt-get source ${pair%%:*} failed"
+  local pair missing=()
+  for pair in "$@"; do [ -e "$SRC/${pair#*:}" ] || missing+=("$pair"); done
+  if [ ${#missing[@]} -gt 0 ]; then
+    command -v apt-get >/dev/null || cannot_fetch "apt-get not found (not a Debian system)"
+    mkdir -p "$SRC"
+    if ! have_deb_src; then
+      add_deb_src
+      as_root apt-get update -qq >&2 || cannot_fetch "apt-get update failed"
     fi
-  done
+    for pair in "${missing[@]}"; do
+      if ! fetch_pkg "${pair%%:*}" "${pair#*:}"; then
+        # Maybe the deb-src entry was there but the index is stale.
+        as_root apt-get update -qq >&2 || true
+        fetch_pkg "${pair%%:*}" "${pair#*:}" || cannot_fetch "apt-get source ${pair%%:*} failed"
+      fi
+    done
+  fi
   touch "$SRC/.fetched"
 }
