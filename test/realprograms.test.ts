@@ -95,7 +95,7 @@ interface Case {
   /** Run directory, relative to the work dir (default: the work dir itself). */
   cwd?: string;
   /** Extra preparation of the work dir (after the inputs are copied). */
-  setup?: (workDir: string, src: string) => void;
+  setup?: (workDir: string) => void;
   /** stdin: text, or a file of the work dir ({ file }); default: empty. */
   stdin?: string | { file: string };
   /** stdout: captured (default), /dev/full, or piped into `head -c N` (the program then sees a closed pipe). */
@@ -288,7 +288,7 @@ function prepareWorkDir(dir: string, v: Variant, c: Case): void {
     copyFileSync(join(v.src, f), join(dir, f));
   }
   for (const f of c.ours ?? []) copyFileSync(join(OURS, v.project, f), join(dir, c.cwd ?? '.', f));
-  c.setup?.(dir, v.src);
+  c.setup?.(dir);
   for (const f of listFiles(dir)) if (!statSync(join(dir, f)).isFIFO()) utimesSync(join(dir, f), INPUT_MTIME, INPUT_MTIME);
 }
 
@@ -527,7 +527,8 @@ if (!built.ok) {
             `${v.name} ${c.name}: hotlink differs from the native ${p.name}`,
             `cause: ${causes.join('\n       ')}`,
             ...parts,
-            `reproduce (HOTLINK_KEEP_TMP=1 keeps the work dirs): cd ${shq(cwd)} && node ${HOTLINK} ${hotArgs.map(shq).join(' ')}${stdinDesc}${outDesc}`,
+            `reproduce (HOTLINK_KEEP_TMP=1 keeps the work dirs): cd ${shq(cwd)} && ${c.fileSizeLimitBlocks === undefined ? '' : `ulimit -f ${c.fileSizeLimitBlocks}; `}` +
+              `${Object.entries(c.env ?? {}).map(([k, val]) => `${k}=${shq(val)} `).join('')}node ${HOTLINK} ${hotArgs.map(shq).join(' ')}${stdinDesc}${outDesc}`,
           ].join('\n'));
         });
       });
