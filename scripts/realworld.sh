@@ -31,17 +31,9 @@ JOBS=${JOBS:-$(nproc 2>/dev/null || echo 2)}
 CC=${CC:-gcc}
 T0=$(date +%s.%N)
 
-log() { printf 'realworld: %s\n' "$*" >&2; }
-die() { printf 'realworld: error: %s\n' "$*" >&2; exit 1; }
-cannot_fetch() { printf 'realworld: cannot fetch sources: %s\n' "$*" >&2; exit 77; }
-
-SUDO=()
-if [ "$(id -u)" != 0 ]; then
-  if command -v sudo >/dev/null && sudo -n true 2>/dev/null; then SUDO=(sudo -n); fi
-fi
-as_root() {
-  if [ "$(id -u)" = 0 ] || [ ${#SUDO[@]} -gt 0 ]; then "${SUDO[@]}" "$@"; else return 1; fi
-}
+LOG_TAG=realworld
+# shellcheck source=lib/debsrc.sh
+. "$ROOT/scripts/lib/debsrc.sh"
 
 # ---------------------------------------------------------------------------
 # 1. Tools
@@ -58,79 +50,12 @@ if [ ! -f "$SRC/sqlite-amalgamation/.done" ]; then
   # configure accepts either.
   command -v tclsh >/dev/null || command -v tclsh8.6 >/dev/null || need_pkgs+=(tcl)
 fi
-if [ ${#need_pkgs[@]} -gt 0 ]; then
-  command -v apt-get >/dev/null || cannot_fetch "missing ${need_pkgs[*]} and no apt-get"
-  log "installing ${need_pkgs[*]}"
-  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "${need_pkgs[@]}" >&2 \
-    || { as_root apt-get update >&2 && as_root env DEBIAN_FRONTEND=noninteractive \
-           apt-get install -y --no-install-recommends "${need_pkgs[@]}" >&2; } \
-    || cannot_fetch "could not apt-get install ${need_pkgs[*]}"
-fi
+install_pkgs ${need_pkgs[@]+"${need_pkgs[@]}"}
 
 # ---------------------------------------------------------------------------
 # 2. Sources (once)
 # ---------------------------------------------------------------------------
-have_deb_src() {
-  grep -Eqs '^[[:space:]]*deb-src[[:space:]]|^Types:.*deb-src' \
-    /etc/apt/sources.list /etc/apt/sources.list.d/*.list /etc/apt/sources.list.d/*.sources
-}
-
-add_deb_src() {
-  local f=/etc/apt/sources.list.d/hotlink-src.sources tmp
-  tmp=$(mktemp)
-  if [ -f /etc/apt/sources.list.d/debian.sources ]; then
-    # Same URIs/Suites/Components/Signed-By as every "Types: deb" stanza.
-    awk 'BEGIN { RS = ""; FS = "\n" }
-         { deb = 0; off = 0
-           for (i = 1; i <= NF; i++) {
-             if ($i ~ /^Types:/ && (" " substr($i, 7) " ") ~ /[ \t]deb[ \t]/) { deb = 1; $i = "Types: deb-src" }
-             if ($i ~ /^Enabled:[ \t]*no/) off = 1
-           }
-           if (deb && !off) { for (i = 1; i <= NF; i++) print $i; print "" } }' \
-      /etc/apt/sources.list.d/debian.sources > "$tmp"
-  fi
-  if [ ! -s "$tmp" ] && [ -f /etc/apt/sources.list ]; then
-    sed -n 's/^[[:space:]]*deb[[:space:]]/deb-src /p' /etc/apt/sources.list > "$tmp"
-    f=/etc/apt/sources.list.d/hotlink-src.list
-  fi
-  if [ ! -s "$tmp" ]; then
-    rm -f "$tmp"; cannot_fetch "no Debian 'deb' entry in /etc/apt to derive a deb-src entry from"
-  fi
-  log "adding deb-src entry $f"
-  as_root install -m 0644 "$tmp" "$f" || { rm -f "$tmp"; cannot_fetch "cannot write $f (not root)"; }
-  rm -f "$tmp"
-}
-
-fetch_pkg() { # fetch_pkg <debian source package> <link name>
-  local pkg=$1 name=$2 tmp dir
-  [ -e "$SRC/$name" ] && return 0
-  tmp=$(mktemp -d "$SRC/.fetch-$name.XXXXXX")
-  log "apt-get source $pkg"
-  # _apt cannot read root-owned dirs: apt then warns and downloads unsandboxed; harmless.
-  if ! (cd "$tmp" && apt-get source "$pkg" > "$SRC/fetch-$name.log" 2>&1); then
-    tail -n 20 "$SRC/fetch-$name.log" >&2; rm -rf "$tmp"; return 1
-  fi
-  dir=$(find "$tmp" -mindepth 1 -maxdepth 1 -type d | head -n1)
-  [ -n "$dir" ] || { rm -rf "$tmp"; die "apt-get source $pkg produced no directory"; }
-  mv "$dir" "$SRC/$(basename "$dir")"
-  rm -rf "$tmp"
-  ln -sfn "$(basename "$dir")" "$SRC/$name"
-}
-
-if [ ! -f "$SRC/.fetched" ]; then
-  command -v apt-get >/dev/null || cannot_fetch "apt-get not found (not a Debian system)"
-  mkdir -p "$SRC"
-  if ! have_deb_src; then
-    add_deb_src
-    as_root apt-get update -qq >&2 || cannot_fetch "apt-get update failed"
-  fi
-  if ! fetch_pkg lua5.4 lua || ! fetch_pkg sqlite3 sqlite; then
-    # Maybe the deb-src entry was there but the index is stale.
-    as_root apt-get update -qq >&2 || true
-    fetch_pkg lua5.4 lua && fetch_pkg sqlite3 sqlite || cannot_fetch "apt-get source failed"
-  fi
-  touch "$SRC/.fetched"
-fi
+fetch_sources lua5.4:lua sqlite3:sqlite
 
 # Lua: the Debian patch to luaconf.h includes a header that debian/rules generates.
 MULTIARCH=$($CC -print-multiarch 2>/dev/null || true)

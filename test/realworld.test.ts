@@ -23,12 +23,12 @@ import { dirname, join, relative, resolve } from 'node:path';
 import { after, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { fileURLToPath } from 'node:url';
+import { declareBuildFailure, runBuildScript } from './realbuild.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const SCRIPTS = join(ROOT, 'test', 'realworld');
 const HOTLINK = join(ROOT, 'bin', 'hotlink.js');
 const BUILD = process.env.HOTLINK_REALWORLD_DIR ?? join(ROOT, 'build', 'realworld');
-const IN_CI = !!process.env.CI && process.env.CI !== 'false' && process.env.CI !== '0';
 
 const RUN_TIMEOUT_MS = 5 * 60_000; // one program run (a slow linker on sqlite -O0 must not flake)
 const TEST_TIMEOUT_MS = 15 * 60_000;
@@ -187,36 +187,12 @@ function describeResult(label: string, r: Result): string {
 // ---------------------------------------------------------------------------
 // build (synchronously, before the tests are declared: they come from the manifest)
 
-function buildVariants(): { ok: true; variants: Variant[]; summary: string } | { ok: false; skip: boolean; message: string } {
-  const t0 = Date.now();
-  const r = spawnSync('bash', [join(ROOT, 'scripts', 'realworld.sh')], {
-    cwd: ROOT,
-    encoding: 'utf8',
-    timeout: BUILD_TIMEOUT_MS,
-    maxBuffer: 64 * 1024 * 1024,
-    env: { ...process.env, HOTLINK_REALWORLD_DIR: BUILD },
-  });
-  const out = `${r.stdout ?? ''}${r.stderr ?? ''}`;
-  if (r.error) return { ok: false, skip: false, message: `scripts/realworld.sh could not run: ${r.error.message}\n${clip(out, 4000)}` };
-  if (r.status === 77) return { ok: false, skip: !IN_CI, message: `sources unavailable: ${out.trim().split('\n').pop()}` };
-  if (r.status !== 0) return { ok: false, skip: false, message: `scripts/realworld.sh failed (status ${r.status}, signal ${r.signal}):\n${clip(out.slice(-6000), 6000)}` };
-  const manifest = JSON.parse(readFileSync(join(BUILD, 'manifest.json'), 'utf8')) as { variants: Variant[] };
-  const summary = (out.trim().split('\n').filter((l) => l.includes('variants ready')).pop() ?? '') + ` [${((Date.now() - t0) / 1000).toFixed(1)}s]`;
-  return { ok: true, variants: manifest.variants, summary };
-}
-
-const built = buildVariants();
+const built = runBuildScript<{ variants: Variant[] }>(ROOT, 'scripts/realworld.sh', 'HOTLINK_REALWORLD_DIR', BUILD, BUILD_TIMEOUT_MS);
 
 if (!built.ok) {
-  if (built.skip) {
-    test('realworld (Lua 5.4, SQLite 3 via apt-get source)', { skip: `${built.message} — apt-get source is impossible here; set CI=true to make this a failure` }, () => {});
-  } else {
-    test('realworld: scripts/realworld.sh builds the 12 variants', () => {
-      assert.fail(built.message);
-    });
-  }
+  declareBuildFailure(built, 'realworld (Lua 5.4, SQLite 3 via apt-get source)', 'realworld: scripts/realworld.sh builds the 12 variants');
 } else {
-  const variants = built.variants;
+  const variants = built.manifest.variants;
   const scripts = { lua: loadScripts('lua'), sqlite: loadScripts('sqlite') };
 
   test('realworld: build summary and manifest', (t) => {

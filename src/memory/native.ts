@@ -24,6 +24,8 @@ const MAP_NORESERVE = 0x4000;
 const MAP_FIXED_NOREPLACE = 0x100000;
 const MAP_FAILED = 2 ** 64 - 1;
 const MFD_CLOEXEC = 1;
+const MREMAP_MAYMOVE = 1;
+const RLIMIT_FSIZE = 1;
 const RTLD_NOW = 0x2;
 const RTLD_GLOBAL = 0x100;
 const RTLD_DEEPBIND = 0x8;
@@ -39,6 +41,9 @@ const munmap = libc.func('int munmap(uintptr_t addr, size_t len)');
 const mprotect = libc.func('int mprotect(uintptr_t addr, size_t len, int prot)');
 const memfdCreate = libc.func('int memfd_create(const char *name, unsigned int flags)');
 const ftruncate = libc.func('int ftruncate(int fd, int64_t len)');
+const mremap = libc.func('uintptr_t mremap(uintptr_t old_address, size_t old_size, size_t new_size, int flags)');
+koffi.struct('hotlink_rlimit', { rlim_cur: 'uint64_t', rlim_max: 'uint64_t' });
+const getrlimit = libc.func('int getrlimit(int resource, _Out_ hotlink_rlimit *rlim)');
 const closeFd = libc.func('int close(int fd)');
 const openFn = libc.func('int open(const char *path, int flags)');
 const strerror = libc.func('const char *strerror(int errnum)');
@@ -114,7 +119,8 @@ export function protect(address: number, length: number, prot: number): void {
  * One contiguous reservation: [base, base+size). The part below `sharedSize`
  * is backed by a memfd mapped twice — at `base` (PROT_NONE until committed
  * with the class's protection) and at an RW alias elsewhere, through which the
- * linker writes code and read-only data. The rest is private anonymous
+ * linker writes code and read-only data (shared anonymous memory instead when
+ * `ulimit -f` is too small for the memfd). The rest is private anonymous
  * memory, committed RW in place (program data; a fork()ed child gets its own
  * copy, as with a native executable).
  *
@@ -126,6 +132,7 @@ export class Arena {
   readonly size: number;
   readonly sharedSize: number;
   readonly aliasBase: number;
+  /** The memfd behind the shared part; -1 when it is shared anonymous memory. */
   private readonly fd: number;
   private readonly windows = new Map<number, Uint8Array>();
 
@@ -153,6 +160,19 @@ export class Arena {
     if (base === MAP_FAILED && !anywhere) throw new HotlinkError('memory', `cannot reserve ${hex(size)} bytes at ${hints.map((h) => hex(h)).join(', ')}: the range is in use`);
     if (base === MAP_FAILED) base = mmapAddr(0, size, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
     if (base === MAP_FAILED) throw new HotlinkError('memory', `cannot reserve ${hex(size)} bytes for the image: ${errnoText()}`);
+    if (sharedSize > fileSizeLimit()) {
+      // `ulimit -f` below the image size: a memfd cannot grow that large (the
+      // limit applies to it; a native program's memory is not a file). A
+      // shared anonymous mapping is not limited, and mremap with old_size 0
+      // maps its pages a second time for the alias.
+      if (mmapAddr(base, sharedSize, PROT_NONE, MAP_SHARED | MAP_ANONYMOUS | MAP_NORESERVE | MAP_FIXED, -1, 0) !== base) {
+        throw new HotlinkError('memory', `cannot map the image view at ${hex(base)}: ${errnoText()}`);
+      }
+      const aliasBase = mremap(base, 0, sharedSize, MREMAP_MAYMOVE);
+      if (aliasBase === MAP_FAILED) throw new HotlinkError('memory', `cannot map the RW alias: ${errnoText()}`);
+      protect(aliasBase, sharedSize, PROT_READ | PROT_WRITE);
+      return new Arena(base, size, sharedSize, -1, aliasBase);
+    }
     const fd = memfdCreate('hotlink-image', MFD_CLOEXEC);
     if (fd < 0) throw new HotlinkError('memory', `memfd_create failed: ${errnoText()}`);
     if (ftruncate(fd, sharedSize) !== 0) throw new HotlinkError('memory', `ftruncate(memfd, ${hex(sharedSize)}) failed: ${errnoText()}`);
@@ -202,8 +222,16 @@ export class Arena {
     this.windows.clear();
     munmap(this.aliasBase, this.sharedSize);
     munmap(this.base, this.size);
-    closeFd(this.fd);
+    if (this.fd >= 0) closeFd(this.fd);
   }
+}
+
+/** The soft RLIMIT_FSIZE (`ulimit -f`) in bytes; Infinity when unlimited. */
+function fileSizeLimit(): number {
+  const rl = { rlim_cur: 0, rlim_max: 0 };
+  if (getrlimit(RLIMIT_FSIZE, rl) !== 0) return Infinity;
+  const cur = Number(rl.rlim_cur);
+  return cur >= 2 ** 63 ? Infinity : cur;
 }
 
 /** Size of one cached byte-view window (sharedSize is a page multiple, so windows never straddle it unless it is unaligned). */
