@@ -1,0 +1,76 @@
+// Which live translation units read which files. Filled from the compiler's
+// dependency output (`-MD -MF`, see driver.ts) each time a unit is compiled;
+// `reload HEADER` asks it for every unit that included the header (directly
+// or through another header) and reloads them all as one transaction.
+//
+// Paths are compared as absolute, symlink-resolved paths, so `x.h`,
+// `./x.h`, `inc/../x.h` and a path through a symlinked directory name the
+// same file. Units are answered with the name they were recorded under.
+
+import { realpathSync } from 'node:fs';
+import { resolve } from 'node:path';
+
+/** An absolute path with symlinks resolved (as given when the file does not exist). */
+export function canonicalPath(path: string, cwd = process.cwd()): string {
+  const abs = resolve(cwd, path);
+  try {
+    return realpathSync(abs);
+  } catch {
+    return abs;
+  }
+}
+
+export class DependencyGraph {
+  /** unit (canonical) → the name it was recorded under */
+  private readonly units = new Map<string, string>();
+  /** unit (canonical) → its dependencies (canonical) */
+  private readonly depsOf = new Map<string, Set<string>>();
+  /** dependency (canonical) → units (canonical) that read it */
+  private readonly usersOf = new Map<string, Set<string>>();
+
+  /**
+   * Records (or, after a recompile, replaces) what `unitSource` read.
+   * `deps` are the compile's dependency list (CompiledObject.deps).
+   */
+  record(unitSource: string, deps: readonly string[], cwd = process.cwd()): void {
+    const unit = canonicalPath(unitSource, cwd);
+    for (const d of this.depsOf.get(unit) ?? []) this.usersOf.get(d)?.delete(unit);
+    const set = new Set<string>();
+    for (const d of deps) {
+      const c = canonicalPath(d, cwd);
+      if (c === unit) continue;
+      set.add(c);
+      let users = this.usersOf.get(c);
+      if (!users) this.usersOf.set(c, (users = new Set()));
+      users.add(unit);
+    }
+    this.units.set(unit, unitSource);
+    this.depsOf.set(unit, set);
+  }
+
+  /** Forgets a unit (it left the image). */
+  forget(unitSource: string, cwd = process.cwd()): void {
+    const unit = canonicalPath(unitSource, cwd);
+    for (const d of this.depsOf.get(unit) ?? []) this.usersOf.get(d)?.delete(unit);
+    this.depsOf.delete(unit);
+    this.units.delete(unit);
+  }
+
+  /** Is `path` a recorded translation unit? */
+  isUnit(path: string, cwd = process.cwd()): boolean {
+    return this.units.has(canonicalPath(path, cwd));
+  }
+
+  /** The units (as recorded) that read `header`, in recording order; [] for a file no unit read. */
+  unitsIncluding(header: string, cwd = process.cwd()): string[] {
+    const users = this.usersOf.get(canonicalPath(header, cwd));
+    if (!users?.size) return [];
+    return [...this.units.keys()].filter((u) => users.has(u)).map((u) => this.units.get(u)!);
+  }
+
+  /** What a unit read (canonical paths), or undefined for a unit never recorded. */
+  dependenciesOf(unitSource: string, cwd = process.cwd()): string[] | undefined {
+    const d = this.depsOf.get(canonicalPath(unitSource, cwd));
+    return d ? [...d] : undefined;
+  }
+}
