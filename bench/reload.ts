@@ -322,7 +322,7 @@ async function fileReloadLatency(p: RealworldProgram): Promise<string> {
         // LEAD: the issue-9 reloadFileObject takes { bytes, name, source }; today's takes { bytes, name }.
         r = prog.jit.reloadFileObject(obj);
       } catch (e) {
-        return `  ${p.edit.file.padEnd(10)} failed at reload ${i + 1}: ${(e as Error).message.split('\n')[0]}`;
+        return `  ${p.edit.file.padEnd(10)} failed at reload ${i + 1}: ${(e as Error).message.split('\n')[0]!.slice(0, 160)}`;
       }
       samples.push((performance.now() - t0) * 1000);
       for (const x of r.swapped) swapped.add(x.name);
