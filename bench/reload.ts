@@ -21,11 +21,24 @@
 //      a hand-written trampoline of the entry's shape (jmp *slot(%rip)) in
 //      the same image: the indirect jump's inherent cost on this machine, so
 //      hotlink's entry can be told apart from the hardware (VM, mitigations).
+//  (c) File reload, link side: Jit.reloadFileObject with the object bytes
+//      already in memory, for Lua's lvm.c and SQLite's sqlite3.c (gcc -O2)
+//      with one integer constant changed in one function (luaV_finishget,
+//      sqlite3_libversion_number); the edited and the original object are
+//      reloaded alternately, each reload should swap exactly that function.
+//  (d) False positives: every Lua and SQLite source file recompiled
+//      unchanged and reloaded must swap nothing; counted over all files at
+//      -O0 and -O2 with gcc and clang-19 (refused reloads counted apart).
+//      (c) and (d) need the real-world sources (scripts/realworld.sh,
+//      HOTLINK_REALWORLD_DIR); they are skipped without them.
 //
-// Usage: node dist/bench/reload.js   (prints the table; also exported as benchReload())
+// Usage: node dist/bench/reload.js [--file]   (prints the table; --file only (c) and (d);
+//        also exported as benchReload() and benchFileReload())
 
-import { availableParallelism, loadavg } from 'node:os';
-import { resolve } from 'node:path';
+import { spawnSync } from 'node:child_process';
+import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { availableParallelism, loadavg, tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { compileSource, Jit } from '../src/index.js';
 
@@ -221,6 +234,166 @@ export async function benchReload(): Promise<string> {
   ].join('\n');
 }
 
+// ---- (c) and (d): file reload over Lua and SQLite ----------------------------------------------
+
+const REALWORLD = process.env.HOTLINK_REALWORLD_DIR ?? resolve(fileURLToPath(import.meta.url), '..', '..', '..', 'build', 'realworld');
+const FILE_RELOADS = { lua: 60, sqlite: 16 };
+
+/** A real-world program as hotlink compiles it from its C sources (as in test/realworld.test.ts). */
+export interface RealworldProgram {
+  project: 'lua' | 'sqlite';
+  /** The directory holding the sources (copied before use: edits happen in the copy). */
+  dir: string;
+  /** Source file names in `dir`, in link order. */
+  sources: string[];
+  /** Flags besides -O (include paths are relative to the copy: use `flagsIn`). */
+  flagsIn: (dir: string) => string[];
+  libraries: string[];
+  /** One integer constant changed in one function. */
+  edit: { file: string; fn: string; find: string; replace: string };
+}
+
+/** Lua and SQLite from the real-world build's sources, or undefined when they are not there. */
+export function realworldPrograms(root = REALWORLD): RealworldProgram[] | undefined {
+  const lua = join(root, 'src', 'lua', 'src');
+  const sqlite = join(root, 'src', 'sqlite-amalgamation');
+  if (!existsSync(lua) || !existsSync(join(sqlite, 'sqlite3.c'))) return undefined;
+  return [
+    {
+      project: 'lua',
+      dir: lua,
+      sources: readdirSync(lua).filter((f) => f.endsWith('.c') && f !== 'luac.c' && f !== 'onelua.c').sort(),
+      flagsIn: () => ['-g', '-std=gnu99', '-DLUA_COMPAT_5_3', '-DLUA_USE_LINUX'],
+      libraries: ['m', 'dl'],
+      edit: { file: 'lvm.c', fn: 'luaV_finishget', find: 'for (loop = 0; loop < MAXTAGLOOP; loop++) {\n    if (slot == NULL) {  /* \'t\' is not a table? */', replace: 'for (loop = 0; loop < MAXTAGLOOP + 1; loop++) {\n    if (slot == NULL) {  /* \'t\' is not a table? */' },
+    },
+    {
+      project: 'sqlite',
+      dir: sqlite,
+      sources: ['sqlite3.c', 'shell.c'],
+      flagsIn: (dir) => ['-g', `-I${dir}`, '-DSQLITE_THREADSAFE=1', '-DSQLITE_ENABLE_FTS5', '-DSQLITE_ENABLE_FTS4', '-DSQLITE_ENABLE_RTREE=1',
+        '-DSQLITE_ENABLE_MATH_FUNCTIONS', '-DHAVE_READLINE=0', '-DHAVE_EDITLINE=0', '-DHAVE_USLEEP=1', '-DNDEBUG'],
+      libraries: ['m', 'dl', 'pthread'],
+      edit: { file: 'sqlite3.c', fn: 'sqlite3_libversion_number', find: 'int sqlite3_libversion_number(void){ return SQLITE_VERSION_NUMBER; }', replace: 'int sqlite3_libversion_number(void){ return SQLITE_VERSION_NUMBER + 1; }' },
+    },
+  ];
+}
+
+/** A private copy of the program's sources, linked reloadable with `cc -level`; free() removes both. */
+export async function linkRealworld(p: RealworldProgram, cc: string, level: string): Promise<{ jit: Jit; dir: string; free: () => void }> {
+  const dir = mkdtempSync(join(tmpdir(), `hotlink-${p.project}-`));
+  try {
+    for (const f of readdirSync(p.dir)) if (/\.[ch]$/.test(f)) cpSync(join(p.dir, f), join(dir, f));
+    const jit = new Jit({ cc, cflags: [`-${level}`, ...p.flagsIn(dir)], libraries: p.libraries, indirection: 'exported-funcs', onDiagnostics: () => {} });
+    for (const f of p.sources) jit.addFile(join(dir, f));
+    await jit.link();
+    return { jit, dir, free: () => (jit.free(), rmSync(dir, { recursive: true, force: true })) };
+  } catch (e) {
+    rmSync(dir, { recursive: true, force: true });
+    throw e;
+  }
+}
+
+/** The object of `file` compiled as the image compiles it; `{ bytes, name, source }` for reloadFileObject. */
+export async function compileUnit(jit: Jit, path: string): Promise<{ bytes: Uint8Array; name: string; source: string }> {
+  const o = await jit.compile(path);
+  return { bytes: o.bytes, name: o.name, source: path };
+}
+
+/** (c): link-side latency of reloading one edited unit, µs. */
+async function fileReloadLatency(p: RealworldProgram): Promise<string> {
+  const prog = await linkRealworld(p, CC, 'O2');
+  try {
+    const path = join(prog.dir, p.edit.file);
+    const text = readFileSync(path, 'utf8');
+    if (!text.includes(p.edit.find)) return `  ${p.edit.file.padEnd(10)} edit site not found (${p.edit.fn})`;
+    const original = await compileUnit(prog.jit, path);
+    writeFileSync(path, text.replace(p.edit.find, p.edit.replace));
+    const edited = await compileUnit(prog.jit, path);
+    writeFileSync(path, text);
+    const samples: number[] = [];
+    const swapped = new Set<string>();
+    const n = FILE_RELOADS[p.project];
+    for (let i = 0; i < n; i++) {
+      const obj = i % 2 === 0 ? edited : original;
+      const t0 = performance.now();
+      let r: { swapped: { name: string }[] };
+      try {
+        // LEAD: the issue-9 reloadFileObject takes { bytes, name, source }; today's takes { bytes, name }.
+        r = prog.jit.reloadFileObject(obj);
+      } catch (e) {
+        return `  ${p.edit.file.padEnd(10)} failed at reload ${i + 1}: ${(e as Error).message.split('\n')[0]!.slice(0, 160)}`;
+      }
+      samples.push((performance.now() - t0) * 1000);
+      for (const x of r.swapped) swapped.add(x.name);
+    }
+    const st = stat(samples);
+    const note = swapped.size === 1 && swapped.has(p.edit.fn) ? `swapped ${p.edit.fn}` : `swapped ${[...swapped].join(', ') || 'nothing'} (expected ${p.edit.fn} only)`;
+    return `  ${p.edit.file.padEnd(10)} ${fmt(st.p50, 9)} ${fmt(st.p99, 9)} ${fmt(st.max, 9)}  ${String(n).padStart(4)}   ${(original.bytes.length / 1024).toFixed(0)} KiB object; ${note}`;
+  } finally {
+    prog.free();
+  }
+}
+
+/** Reloads every unit of `p` recompiled unchanged; what each swapped, and the refusals. */
+export async function reloadUnchanged(p: RealworldProgram, cc: string, level: string): Promise<{ units: number; swapped: { unit: string; names: string[] }[]; refused: { unit: string; message: string }[] }> {
+  const prog = await linkRealworld(p, cc, level);
+  try {
+    const out = { units: 0, swapped: [] as { unit: string; names: string[] }[], refused: [] as { unit: string; message: string }[] };
+    for (const f of p.sources) {
+      const obj = await compileUnit(prog.jit, join(prog.dir, f));
+      out.units++;
+      try {
+        const r = prog.jit.reloadFileObject(obj);
+        if (r.swapped.length) out.swapped.push({ unit: f, names: r.swapped.map((x) => x.name) });
+      } catch (e) {
+        out.refused.push({ unit: f, message: (e as Error).message.split('\n')[0]! });
+      }
+    }
+    return out;
+  } finally {
+    prog.free();
+  }
+}
+
+/** (c) and (d) as a table; a note when the real-world sources are missing. */
+export async function benchFileReload(): Promise<string> {
+  const programs = realworldPrograms();
+  if (!programs) return `file reload: skipped (no real-world sources under ${REALWORLD}; run scripts/realworld.sh)`;
+  const t0 = performance.now();
+  const rows: string[] = [];
+  for (const p of programs) rows.push(await fileReloadLatency(p));
+  const fp: string[] = [];
+  const compilers = [CC, 'clang-19'].filter((cc, i, all) => all.indexOf(cc) === i && spawnSync(cc, ['--version']).status === 0);
+  let total = 0;
+  for (const cc of compilers) {
+    for (const level of ['O0', 'O2']) {
+      for (const p of programs) {
+        const r = await reloadUnchanged(p, cc, level);
+        const count = r.swapped.reduce((a, x) => a + x.names.length, 0);
+        total += count;
+        const detail = r.swapped.slice(0, 3).map((x) => `${x.unit}: ${x.names.slice(0, 4).join(', ')}${x.names.length > 4 ? ', …' : ''}`).join('; ');
+        fp.push(`  ${p.project.padEnd(7)} ${cc.padEnd(9)} -${level}  ${String(r.units).padStart(5)}  ${String(count).padStart(12)}  ${String(r.refused.length).padStart(7)}${detail ? `   ${detail}` : ''}${r.refused.length ? `   refused e.g. ${r.refused[0]!.unit}: ${r.refused[0]!.message.slice(0, 100)}` : ''}`);
+      }
+    }
+  }
+  const secs = ((performance.now() - t0) / 1000).toFixed(1);
+  return [
+    `file reload over Lua and SQLite (${secs} s)`,
+    '',
+    `(c) link-side file reload, reloadFileObject (object in memory → published), ${CC} -O2, one constant edited in one function, µs`,
+    `                   p50       p99       max     n`,
+    ...rows,
+    '',
+    `(d) false positives: every file recompiled unchanged and reloaded must swap nothing`,
+    `  program compiler  level  units  swapped (FP)  refused`,
+    ...fp,
+    `  total false positives: ${total}`,
+    '',
+  ].join('\n');
+}
+
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
-  process.stdout.write(await benchReload());
+  if (!process.argv.includes('--file')) process.stdout.write(await benchReload());
+  process.stdout.write(await benchFileReload());
 }

@@ -8,10 +8,11 @@
 import { closeSync, fstatSync, openSync, readSync, statSync, writeSync } from 'node:fs';
 import { constants } from 'node:os';
 import { createHash } from 'node:crypto';
-import { extname } from 'node:path';
+import { extname, relative } from 'node:path';
 import { Arch } from './arch/arch.js';
 import { x86_64 } from './arch/x86_64.js';
 import { compileFiles, compileSource, compilerFamily, CompileOptions } from './cc/driver.js';
+import { DependencyGraph } from './cc/deps.js';
 import { Archive, isArchive } from './elf/archive.js';
 import { ElfObject } from './elf/object.js';
 import { STB_LOCAL, STT_FUNC } from './elf/elf.js';
@@ -196,6 +197,9 @@ export class Jit {
   private initDone = false;
   /** Constructors linked but not yet run (initial link, then each append). */
   private pendingInit: number[] = [];
+  /** Which headers each live translation unit read (from the compiler's -MD output). */
+  /** Which files each C unit of the image read (from the compiler's dependency output): `reloadFile` of a header. */
+  readonly dependencies = new DependencyGraph();
 
   constructor(opts: JitOptions = {}) {
     this.opts = opts;
@@ -252,6 +256,7 @@ export class Jit {
       this.opts.debugRuntime ? runtimeObject(this.opts.cc, 'hotlink_dbg.c') : undefined,
     ]);
     const compileMs = performance.now() - t0;
+    for (const c of compiled) this.dependencies.record(c.source, c.deps);
     return this.linkCompiled(compiled, runtime, sourceObjs, compileMs, dbgRuntime);
   }
 
@@ -331,6 +336,7 @@ export class Jit {
       Promise.all(sources.map((src) => compileSource(src.text, src.name, compileOpts))),
     ]);
     cFiles.forEach((c, k) => (objects[c.at] = fromFiles[k]!));
+    for (const c of fromFiles) this.dependencies.record(c.source, c.deps);
     sources.forEach((src, k) => (objects[src.at] = fromSources[k]!));
     const result = this.appendObjects(objects);
     result.stats.compileMs = performance.now() - t0 - Object.values(result.stats.phases).reduce((a, b) => a + b, 0);
@@ -424,13 +430,34 @@ export class Jit {
   }
 
   /**
-   * Recompiles `path` (a live translation unit's source) and reloads it:
-   * `reloadFileObject` after compiling with the image's compiler and flags.
+   * Recompiles `path` and reloads what it affects, as one transaction: a
+   * live translation unit's source, or a header — then every live unit that
+   * included it (recorded from the compiler's dependency output) is
+   * recompiled and reloaded together. Units that read a header which
+   * changed since they were compiled, and are not part of this reload, are
+   * named in `stale` (their code still has the old header in it).
    */
   async reloadFile(path: string, opts: ReloadOptions = {}): Promise<FileReloadReport> {
     this.requireLinked();
-    const compiled = (await compileFiles([path], this.compileOptions()))[0]!;
-    return this.reloadFileObject(compiled, opts);
+    const deps = this.dependencies;
+    const units = deps.isUnit(path) ? [path] : deps.unitsIncluding(path);
+    if (!units.length) {
+      if (!/\.(c|i)$/.test(path)) throw new HotlinkError('usage', `cannot reload ${path}: no translation unit of the image includes it`);
+      units.push(path);
+    }
+    const compiled = await compileFiles(units, this.compileOptions());
+    const items = compiled.map((c) => {
+      const obj = new ElfObject(c.bytes, c.name);
+      return { obj, unit: this.unitFor(c.name, obj) };
+    });
+    const report = this.reloadUnits(items, opts);
+    for (const c of compiled) deps.record(c.source, c.deps);
+    for (const [unit, headers] of deps.staleUnits(units)) {
+      const names = headers.map((h) => relative(process.cwd(), h) || h);
+      report.stale.push({ function: '*', where: unit, why: `${names.join(', ')} changed since ${unit} was compiled; its code still has the old ${names.length > 1 ? 'headers' : 'header'} (reload ${names[0]} to update every unit that includes it)` });
+    }
+    report.partial = report.stale.length > 0;
+    return report;
   }
 
   /** The live unit an object replaces: by name, then by the same source file. */
@@ -671,6 +698,7 @@ export class Jit {
     // statics carry relocations (the assembler resolves references inside one section itself).
     if (this.session.indirection !== 'none' && (family === 'gcc' || family === 'clang')) defaults.push('-ffunction-sections', '-fdata-sections');
     if (this.session.indirection !== 'none' && family === 'gcc') defaults.push('-flive-patching=inline-only-static');
+    if (this.session.indirection !== 'none' && family === 'clang') defaults.push('-fsemantic-interposition'); // docs/RELOAD_COMPILERS.md
     return { cc: this.opts.cc, flags: this.opts.cflags, onDiagnostics: this.opts.onDiagnostics, defaults };
   }
 

@@ -889,7 +889,7 @@ Breakpoint 1, fact (n=4) at prog.c:11
 (hotlink) b prog.c:6
 Breakpoint 2 at {@before}: file prog.c, line 6.
 (hotlink) reload prog.c
-Reloaded prog.c: swapped twice (body 0 -> 1); unchanged fact, main (generation 2).
+Reloaded prog.c (generation 2): swapped twice; unchanged 2.
 Breakpoint 2 moved to {@after}: file prog.c, line 6.
 (hotlink) info breakpoints
 Num     Type           Disp Enb Address            What
@@ -912,7 +912,7 @@ Continuing.
 a=42 b=24 c=72
 [Inferior 1 (process {PID}) exited with code 03]
 (hotlink) reload prog.c
-Reloaded prog.c: no function changed; unchanged twice, fact, main (generation {N}).`);
+Reloaded prog.c (generation {N}): no function changed; unchanged 3.`);
   assert.notEqual(BigInt(caps.before!), BigInt(caps.after!), 'the line breakpoint moved into the new body of twice');
 });
 

@@ -4,11 +4,14 @@
 // a user's -fno-pic or -O2 wins), independent files in parallel, into a
 // private temporary directory that is always removed. The compiler's
 // diagnostics go to our stderr verbatim; a failure is a 'compile' error.
+// With `-MD -MF` (gcc, clang, tcc) each compile also reports the files it
+// read; a compiled object carries them as `deps` (absolute paths), so a
+// header edit can name every translation unit that included it (deps.ts).
 
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync, writeSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
-import { basename, join } from 'node:path';
+import { basename, join, resolve } from 'node:path';
 import { HotlinkError } from '../errors.js';
 
 export interface CompileOptions {
@@ -29,6 +32,12 @@ export interface CompiledObject {
   /** A name for messages: the source file with .o. */
   name: string;
   bytes: Uint8Array;
+  /**
+   * Every file the compile read besides the source (headers, nested ones
+   * too, system headers included), as absolute paths in the order the
+   * compiler listed them; empty when the compiler gave no dependency output.
+   */
+  deps: string[];
 }
 
 export type CompilerFamily = 'gcc' | 'clang' | 'tcc' | 'unknown';
@@ -63,13 +72,15 @@ export async function compileFiles(sources: string[], opts: CompileOptions = {})
         const k = next++;
         const src = sources[k]!;
         const out = join(dir, `${k}-${basename(src).replace(/\.[^.]*$/, '')}.o`);
-        const res = await runCompiler(opts, ['-c', ...(opts.defaults ?? ['-g', '-fPIC']), ...(opts.flags ?? []), '-o', out, src]);
+        const depFile = `${out.slice(0, -2)}.d`;
+        const res = await runCompiler(opts, ['-c', ...(opts.defaults ?? ['-g', '-fPIC']), ...(opts.flags ?? []), '-MD', '-MF', depFile, '-o', out, src]);
         if (res.diagnostics) (opts.onDiagnostics ?? writeStderr)(res.diagnostics);
         if (res.status !== 0) {
           errors.push(`${src}: compilation failed (${res.command} exited with ${res.status})`);
           continue;
         }
-        results[k] = { source: src, name: src.replace(/\.[^.]*$/, '') + '.o', bytes: readFileSync(out) };
+        const cwd = opts.cwd ?? process.cwd();
+        results[k] = { source: src, name: src.replace(/\.[^.]*$/, '') + '.o', bytes: readFileSync(out), deps: readDeps(depFile, resolve(cwd, src), cwd) };
       }
     };
     const jobs = Math.max(1, Math.min(sources.length, availableParallelism()));
@@ -94,6 +105,53 @@ export async function compileSource(text: string, name: string, opts: CompileOpt
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/** The prerequisites of a `-MD` file, absolute, without the source itself; [] when there is none. */
+function readDeps(depFile: string, source: string, cwd: string): string[] {
+  let text: string;
+  try {
+    text = readFileSync(depFile, 'utf8');
+  } catch {
+    return [];
+  }
+  const out: string[] = [];
+  const seen = new Set([source]);
+  for (const p of parseMakeDeps(text)) {
+    const abs = resolve(cwd, p);
+    if (!seen.has(abs)) out.push(abs), seen.add(abs);
+  }
+  return out;
+}
+
+/**
+ * The prerequisites of the first rule in make dependency syntax as gcc,
+ * clang and tcc write it: `target: a.c b.h \` continuation lines, `\ ` for a
+ * space in a name, `$$` for `$`; later rules (-MP's phony targets) add nothing new.
+ */
+export function parseMakeDeps(text: string): string[] {
+  const joined = text.replace(/\\\r?\n/g, ' ');
+  const out: string[] = [];
+  for (const line of joined.split(/\r?\n/)) {
+    // The target ends at the first ':' followed by white space or the end (not a `c:\` drive or a `\:`).
+    const m = /^((?:[^:\\]|\\.)*?):(?:\s|$)/.exec(line);
+    if (!m) continue;
+    let word = '';
+    const rest = line.slice(m[0].length);
+    for (let i = 0; i <= rest.length; i++) {
+      const ch = rest[i];
+      if (ch === undefined || ch === ' ' || ch === '\t') {
+        if (word) out.push(word);
+        word = '';
+      } else if (ch === '\\' && (rest[i + 1] === ' ' || rest[i + 1] === '#' || rest[i + 1] === '\\')) {
+        word += rest[++i];
+      } else if (ch === '$' && rest[i + 1] === '$') {
+        word += '$';
+        i++;
+      } else word += ch;
+    }
+  }
+  return out;
 }
 
 /** Writes straight to fd 2: process.stderr could switch a pipe to non-blocking under the program's feet. */

@@ -7,7 +7,7 @@
 // Everything here is an API; the REPL only parses and prints.
 
 import { HotlinkError, hex } from '../errors.js';
-import { Jit, JitOptions, ReloadReport } from '../jit.js';
+import { FileReloadReport, Jit, JitOptions, ReloadReport } from '../jit.js';
 import { RegisterValues } from '../dwarf/cfi.js';
 import { dladdr, safeRead } from '../memory/native.js';
 import { Breakpoint, BreakpointSpec, DebugSession, GREG_NAMES, StopEvent } from './session.js';
@@ -554,10 +554,13 @@ export class Debugger {
     return { report, breakpoints: this.rebindBreakpoints() };
   }
 
-  /** `reload FILE` while stopped: recompile, swap the changed functions, rebind breakpoints. */
-  async reloadFile(file: string, opts: { unchecked?: boolean } = {}): Promise<{ result: ReturnType<Jit['reloadFileObject']>; breakpoints: ReturnType<Debugger['rebindBreakpoints']> }> {
-    const obj = await this.jit.compile(file);
-    const result = this.jit.reloadFileObject(obj, opts);
+  /**
+   * `reload FILE` while stopped: FILE is a live translation unit or a header
+   * of live units; every affected unit is recompiled and reloaded as one
+   * transaction (Jit.reloadFile), then breakpoints are rebound.
+   */
+  async reloadFile(file: string, opts: { unchecked?: boolean } = {}): Promise<{ result: FileReloadReport; breakpoints: ReturnType<Debugger['rebindBreakpoints']> }> {
+    const result = await this.jit.reloadFile(file, opts);
     this.view.refresh();
     this.frameCache = undefined;
     return { result, breakpoints: this.rebindBreakpoints() };

@@ -9,6 +9,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { relative, isAbsolute } from 'node:path';
 import { HotlinkError, hex } from '../errors.js';
 import { CType, typeName, sizeOf } from '../dwarf/types.js';
+import type { FileReloadReport } from '../jit.js';
 import { Debugger, parseLocation } from './debugger.js';
 import { examineMemory, formatValue, FormatLetter, MemoryReader, UnitSize } from './format.js';
 import { StopEvent, GREG_NAMES, RegisterName } from './session.js';
@@ -706,13 +707,42 @@ export class Repl {
     await this.reloadFile(arg, unchecked);
   }
 
-  /** `reload FILE`: recompile it and swap every function whose code changed (one transaction). */
+  /** `reload FILE` (a unit or a header): recompile every affected unit and reload them as one transaction. */
   private async reloadFile(file: string, unchecked: boolean): Promise<void> {
     const r = await this.dbg.reloadFile(file, { unchecked });
-    const swapped = r.result.swapped.map((x) => `${x.name} (body ${x.old.body} -> ${x.new.body})`);
-    this.say(`Reloaded ${file}: ${swapped.length ? `swapped ${swapped.join(', ')}` : 'no function changed'}${r.result.unchanged.length ? `; unchanged ${r.result.unchanged.join(', ')}` : ''}${r.result.added.length ? `; added ${r.result.added.join(', ')}` : ''} (generation ${this.dbg.jit.generation}).`);
+    for (const line of describeFileReload(file, r.result, (name) => this.dbg.jit.lookup(name))) this.say(line);
     this.reportRebind(r.breakpoints);
   }
+}
+
+/**
+ * The REPL's account of a file reload, GDB-like: one summary line, then a
+ * warning when the reload is partial. `lookup` tells a static function (its
+ * entry is not the global of that name) so it can be marked `[static]`.
+ */
+export function describeFileReload(file: string, r: FileReloadReport, lookup: (name: string) => number | undefined): string[] {
+  const short = (u: string): string => (isAbsolute(u) ? relative(process.cwd(), u) || u : u);
+  const units = r.units.map(short);
+  const what = units.length === 1 && units[0] === short(file) ? short(file) : `${short(file)} (units ${units.join(', ')})`;
+  const parts: string[] = [];
+  const swapped = r.swapped.map((x) => (lookup(x.name) === x.entry ? x.name : `${x.name} [static]`));
+  parts.push(swapped.length ? `swapped ${swapped.join(', ')}` : 'no function changed');
+  if (r.unchanged.length) parts.push(`unchanged ${r.unchanged.length}`);
+  if (r.added.length) parts.push(`added ${r.added.join(', ')}`);
+  if (r.removed.length) parts.push(`removed ${r.removed.join(', ')} (old code kept for its callers)`);
+  if (r.variables.length) {
+    const v = r.variables.map((x) => (x.change === 'added' ? `${x.name} added (initialized once)` : `${x.name} kept (initializer changed: live value kept)`));
+    parts.push(`variables: ${v.join(', ')}`);
+  }
+  if (r.constructors.length) parts.push(`constructors: ${r.constructors.map((c) => `${c.name} ${c.ran ? 'ran' : 'not re-run'}`).join(', ')}`);
+  const lines = [`Reloaded ${what} (generation ${r.generation}): ${parts.join('; ')}.`];
+  if (r.partial || r.stale.length) {
+    // stale: `function` is the changed function whose old code stays reachable, `where` the place (e.g. "main in other.c"), `why` how (e.g. "inlined").
+    const places = r.stale.map((s) => `${s.where} (${s.why} ${s.function})`);
+    const files = [...new Set(r.stale.map((s) => / in (\S+)$/.exec(s.where)?.[1]).filter((f): f is string => !!f))];
+    lines.push(`warning: reload is partial: old code still runs in: ${places.join(', ')}${files.length ? ` — reload ${files.join(', ')} too` : ''}`);
+  }
+  return lines;
 }
 
 /** Net `{` minus `}` on a line of C, ignoring strings, character constants and comments. */
@@ -793,6 +823,6 @@ print[/FMT] EXPR (p), call EXPR, output EXPR     any C expression over the progr
 x/NFU ADDR                     examine memory (F: x d u o t a c f s; U: b h w g)
 list [LOC] (l)                 show source
 jit { C code }                 compile C code and append it to the running image
-reload FUNCTION from FILE      replace a function's body (also: reload FILE, --unchecked)
+reload FUNCTION from FILE      replace a function's body (also: reload FILE|HEADER, --unchecked)
 rollback FUNCTION [BODY]       point a function back at an earlier body
 kill (k), quit (q), help (h)`;

@@ -1,0 +1,2 @@
+int counter;
+int probe(void) { return ++counter; }

@@ -1,0 +1,2 @@
+extern int keep(void);
+int probe(void) { return 1 + keep(); }

@@ -1,0 +1,2 @@
+#include "config.h"
+int fb(void) { return SCALE * 100; }

@@ -1,0 +1,2 @@
+#include "util.h"
+int fb(void) { return bump(100); }

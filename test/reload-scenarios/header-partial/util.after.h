@@ -1,0 +1,1 @@
+static inline int bump(int x) { return x + 2; }

@@ -1,0 +1,2 @@
+int limit = 50;
+int probe(void) { return limit++; }

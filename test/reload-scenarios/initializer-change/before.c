@@ -1,0 +1,2 @@
+int limit = 10;
+int probe(void) { return limit++; }

@@ -1,0 +1,4 @@
+int probe(void) {
+  static int n;
+  return 100 + ++n;
+}

@@ -1,0 +1,2 @@
+static int calls = 5;
+int probe(void) { return ++calls; }

@@ -1,0 +1,2 @@
+static int counter;
+int probe(void) { return 100 + ++counter; }

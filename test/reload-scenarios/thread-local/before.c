@@ -1,0 +1,2 @@
+__thread int tl;
+int probe(void) { return ++tl; }

@@ -1,0 +1,2 @@
+long counter;
+int probe(void) { return (int)++counter + 1000; }
