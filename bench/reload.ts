@@ -319,7 +319,6 @@ async function fileReloadLatency(p: RealworldProgram): Promise<string> {
       const t0 = performance.now();
       let r: { swapped: { name: string }[] };
       try {
-        // LEAD: the issue-9 reloadFileObject takes { bytes, name, source }; today's takes { bytes, name }.
         r = prog.jit.reloadFileObject(obj);
       } catch (e) {
         return `  ${p.edit.file.padEnd(10)} failed at reload ${i + 1}: ${(e as Error).message.split('\n')[0]!.slice(0, 160)}`;

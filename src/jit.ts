@@ -256,7 +256,8 @@ export class Jit {
       this.opts.debugRuntime ? runtimeObject(this.opts.cc, 'hotlink_dbg.c') : undefined,
     ]);
     const compileMs = performance.now() - t0;
-    for (const c of compiled) this.dependencies.record(c.source, c.deps);
+    for (const c of compiled) this.noteSource(c);
+    for (const c of sourceObjs) this.noteSource({ name: c.name, source: c.source });
     return this.linkCompiled(compiled, runtime, sourceObjs, compileMs, dbgRuntime);
   }
 
@@ -336,7 +337,8 @@ export class Jit {
       Promise.all(sources.map((src) => compileSource(src.text, src.name, compileOpts))),
     ]);
     cFiles.forEach((c, k) => (objects[c.at] = fromFiles[k]!));
-    for (const c of fromFiles) this.dependencies.record(c.source, c.deps);
+    for (const c of fromFiles) this.noteSource(c);
+    for (const c of fromSources) this.noteSource({ name: c.name, source: c.source });
     sources.forEach((src, k) => (objects[src.at] = fromSources[k]!));
     const result = this.appendObjects(objects);
     result.stats.compileMs = performance.now() - t0 - Object.values(result.stats.phases).reduce((a, b) => a + b, 0);
@@ -451,7 +453,7 @@ export class Jit {
       return { obj, unit: this.unitFor(c.name, obj) };
     });
     const report = this.reloadUnits(items, opts);
-    for (const c of compiled) deps.record(c.source, c.deps);
+    for (const c of compiled) this.noteSource(c);
     for (const [unit, headers] of deps.staleUnits(units)) {
       const names = headers.map((h) => relative(process.cwd(), h) || h);
       report.stale.push({ function: '*', where: unit, why: `${names.join(', ')} changed since ${unit} was compiled; its code still has the old ${names.length > 1 ? 'headers' : 'header'} (reload ${names[0]} to update every unit that includes it)` });
@@ -485,7 +487,7 @@ export class Jit {
   /** Plans, checks, links (one batch) and publishes a reload of one or more units. Nothing changes unless all of it succeeds. */
   private reloadUnits(items: { obj: ElfObject; unit: ReloadUnit; only?: Set<string> }[], opts: ReloadOptions): FileReloadReport {
     const s = this.session;
-    const plans: UnitReloadPlan[] = items.map((it) => planUnitReload(s, it.unit, it.obj, { only: it.only }));
+    const plans: UnitReloadPlan[] = items.map((it) => planUnitReload(s, it.unit, it.obj, { only: it.only, name: this.unitName(it.unit.key) }));
     const abis = new Map<LinkReloadFunc, { text?: string; next: ReturnType<typeof abiSignatureOf> }>();
     for (const p of plans) for (const w of p.swaps) abis.set(w.f, this.checkAbi(w.f, p.obj, opts));
     const olds = new Map<LinkReloadFunc, BodyInfo>();
@@ -514,7 +516,7 @@ export class Jit {
     const constructors: FileReloadReport['constructors'] = [];
     for (const p of plans) {
       for (const c of p.constructors) {
-        constructors.push({ name: c.name, unit: p.unit.key, ran: c.run });
+        constructors.push({ name: c.name, unit: this.unitName(p.unit.key), ran: c.run });
         if (c.run) this.pendingInit.push(this.functionAddress(p.unit, c.name));
       }
       for (const d of p.newDestructors) s.fini.push(this.functionAddress(p.unit, d));
@@ -522,7 +524,7 @@ export class Jit {
     if (this.initDone) this.runPendingInit();
     const stale = plans.flatMap((p) => p.stale);
     return {
-      units: plans.map((p) => p.unit.key),
+      units: plans.map((p) => this.unitName(p.unit.key)),
       swapped,
       unchanged: plans.flatMap((p) => p.unchanged),
       added: plans.flatMap((p) => p.added),
@@ -533,6 +535,20 @@ export class Jit {
       partial: stale.length > 0,
       generation: s.generation,
     };
+  }
+
+  /** Source file of each compiled unit, by object name (the unit's key). */
+  private readonly unitSources = new Map<string, string>();
+
+  /** Records what a compiled C unit is and what it read. */
+  private noteSource(c: { name: string; source: string; deps?: string[] }): void {
+    this.unitSources.set(c.name, c.source);
+    if (c.deps) this.dependencies.record(c.source, c.deps);
+  }
+
+  /** How a unit is named to the user: its source file when hotlink compiled it, else the object. */
+  private unitName(key: string): string {
+    return this.unitSources.get(key) ?? key;
   }
 
   /** The address code uses for function `name` of `unit` (its entry, or the host's definition). */
@@ -546,7 +562,7 @@ export class Jit {
   private reportOf(f: LinkReloadFunc, old: BodyInfo): ReloadReport {
     return {
       name: f.name, entry: f.entryAddr, slot: f.slotAddr, old, new: this.bodyInfo(f, f.current), generation: this.session.generation,
-      callSites: this.session.patchSites.sitesOf(f.entryId).length, unit: f.unit, local: f.local,
+      callSites: this.session.patchSites.sitesOf(f.entryId).length, unit: this.unitName(f.unit), local: f.local,
     };
   }
 
@@ -697,7 +713,8 @@ export class Jit {
     // Reload: one section per function and variable, so calls to static functions and references to
     // statics carry relocations (the assembler resolves references inside one section itself).
     if (this.session.indirection !== 'none' && (family === 'gcc' || family === 'clang')) defaults.push('-ffunction-sections', '-fdata-sections');
-    if (this.session.indirection !== 'none' && family === 'gcc') defaults.push('-flive-patching=inline-only-static');
+    // gcc -O0 puts string literals in plain .rodata; mergeable string sections let reload compare each literal on its own.
+    if (this.session.indirection !== 'none' && family === 'gcc') defaults.push('-flive-patching=inline-only-static', '-fmerge-constants');
     if (this.session.indirection !== 'none' && family === 'clang') defaults.push('-fsemantic-interposition'); // docs/RELOAD_COMPILERS.md
     return { cc: this.opts.cc, flags: this.opts.cflags, onDiagnostics: this.opts.onDiagnostics, defaults };
   }

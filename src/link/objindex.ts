@@ -21,8 +21,11 @@ import {
   STB_LOCAL, STT_FILE, STT_FUNC, STT_SECTION, STT_TLS,
 } from '../elf/elf.js';
 import { ElfObject, ElfSymbol, RelaTable } from '../elf/object.js';
-import { readDebugInfo } from '../dwarf/index.js';
-import { DW_OP_addr, DW_OP_form_tls_address, DW_OP_GNU_push_tls_address } from '../dwarf/constants.js';
+import { decodeExpression, operandNumber, readDebugInfo } from '../dwarf/index.js';
+import {
+  DW_OP_addr, DW_OP_addrx, DW_OP_const4u, DW_OP_const8u, DW_OP_constx, DW_OP_form_tls_address, DW_OP_GNU_addr_index, DW_OP_GNU_const_index,
+  DW_OP_GNU_push_tls_address,
+} from '../dwarf/constants.js';
 import { Scope, Variable, subprograms, globalVariables } from '../dwarf/program.js';
 import { CType, sizeOf, stripTypedefs, typeName } from '../dwarf/types.js';
 
@@ -317,22 +320,41 @@ function stringsAround(bytes: Uint8Array, lo: number, hi: number): [number, numb
   return [start, Math.min(bytes.length, end + 1)];
 }
 
-/** A static variable's DW_OP_addr operand (TLS: the DTPOFF before the TLS op), or undefined. */
+/**
+ * A static variable's address operand — DW_OP_addr, or DW_OP_addrx into the
+ * unit's .debug_addr (DWARF 5, clang) — or for __thread data the DTPOFF
+ * constant before DW_OP_form_tls_address. Undefined for anything else.
+ */
 function staticAddress(v: Variable): number | undefined {
   if (v.location?.kind !== 'expr') return undefined;
-  const loc = v.location.expr;
-  if (loc[0] === DW_OP_addr && (loc.length === 9 || loc.length === 10)) return readU64(loc, 1);
-  // DW_OP_const8u <dtpoff> DW_OP_GNU_push_tls_address / DW_OP_form_tls_address
-  if (loc[0] === 0x0e && loc.length === 10 && (loc[9] === DW_OP_GNU_push_tls_address || loc[9] === DW_OP_form_tls_address)) return readU64(loc, 1);
-  if (loc[0] === 0x0c && loc.length === 6 && (loc[5] === DW_OP_GNU_push_tls_address || loc[5] === DW_OP_form_tls_address)) return readU32(loc, 1);
-  return undefined;
-}
-
-function readU64(b: Uint8Array, o: number): number {
-  return readU32(b, o) + readU32(b, o + 4) * 2 ** 32;
-}
-function readU32(b: Uint8Array, o: number): number {
-  return (b[o]! | (b[o + 1]! << 8) | (b[o + 2]! << 16)) + b[o + 3]! * 2 ** 24;
+  const unit = v.die.unit;
+  let ops;
+  try {
+    ops = decodeExpression(v.location.expr, { addressSize: unit.address_size });
+  } catch {
+    return undefined;
+  }
+  const first = ops[0];
+  if (!first) return undefined;
+  const tls = ops.length === 2 && (ops[1]!.op === DW_OP_GNU_push_tls_address || ops[1]!.op === DW_OP_form_tls_address);
+  if (ops.length !== 1 && !tls) return undefined;
+  switch (first.op) {
+    case DW_OP_addr:
+    case DW_OP_const4u:
+    case DW_OP_const8u:
+      return first.op === DW_OP_addr || tls ? operandNumber(first.operands[0]) : undefined;
+    case DW_OP_addrx:
+    case DW_OP_constx:
+    case DW_OP_GNU_addr_index:
+    case DW_OP_GNU_const_index:
+      try {
+        return unit.indexedAddress(Number(operandNumber(first.operands[0])), v.die.offset);
+      } catch {
+        return undefined;
+      }
+    default:
+      return undefined;
+  }
 }
 
 /** A type's memory layout as a comparable string: what must match for old code to read new data and back. */

@@ -74,6 +74,8 @@ export interface UnitReloadPlan {
 export interface PlanOptions {
   /** `reload FUNC`: replace only these functions (plus what must go with them); everything else binds to the live code. */
   only?: Set<string>;
+  /** The unit as named to the user (its source file); default its key. */
+  name?: string;
 }
 
 /** A live variable of a unit: its id and the definition that created it. */
@@ -90,9 +92,10 @@ export function planUnitReload(s: LinkSession, unit: ReloadUnit, obj: ElfObject,
   const arch = s.arch;
   const syms = s.symbols;
   const ni = objIndex(obj, arch);
-  const what = opts.only ? [...opts.only].map((n) => `'${n}'`).join(', ') : unit.key;
+  const unitName = opts.name ?? unit.key;
+  const what = opts.only ? [...opts.only].map((n) => `'${n}'`).join(', ') : unitName;
   const refuse = (why: string): never => {
-    throw new HotlinkError('usage', `cannot reload ${what}${obj.file !== unit.key || opts.only ? ` from ${obj.file}` : ''}: ${why}; nothing was changed`);
+    throw new HotlinkError('usage', `cannot reload ${what}${opts.only ? ` from ${obj.file}` : ''}: ${why}; nothing was changed`);
   };
   const nsec = obj.sections.length;
   const skip = new Uint8Array(nsec).fill(1);
@@ -168,7 +171,7 @@ export function planUnitReload(s: LinkSession, unit: ReloadUnit, obj: ElfObject,
         if (!g || g.sources[g.current]!.input !== src.input || g.sources[g.current]!.sym !== mate.index) continue;
         const sym = ni.funcs.get(mate.name);
         if (!sym) {
-          stale.push({ function: f.name, where: `${mate.name} (${unit.key})`, why: `${mate.name} shares a section with ${f.name} in the live code and may call its old body directly; it is not in the new object, so it cannot be swapped` });
+          stale.push({ function: f.name, where: `${mate.name} (${unitName})`, why: `${mate.name} shares a section with ${f.name} in the live code and may call its old body directly; it is not in the new object, so it cannot be swapped` });
           continue;
         }
         swap.set(mate.name, { f: g, sym, reason: `shares a section with ${f.name}` });
@@ -206,7 +209,7 @@ export function planUnitReload(s: LinkSession, unit: ReloadUnit, obj: ElfObject,
     const liveId = global ? syms.byName.get(sym.name) : liveVars.get(info.key)?.id;
     if (liveId === undefined || syms.kind[liveId] === SymKind.Discarded) {
       skip[sym.shndx] = 0;
-      variables.push({ name: info.display, unit: unit.key, change: 'added' });
+      variables.push({ name: info.display, unit: unitName, change: 'added' });
       if (tls) newTls ??= info.display;
       continue;
     }
@@ -221,7 +224,7 @@ export function planUnitReload(s: LinkSession, unit: ReloadUnit, obj: ElfObject,
         refuse(`variable '${info.display}' changed type: ${oldInfo?.typeText ?? `${osym.st_size} bytes`} → ${info.typeText ?? `${sym.st_size} bytes`}; live data cannot change layout`);
       }
       if (!comparer(def.input).sameChunk(osym.shndx, osym.st_value, osym.st_value + osym.st_size, sym.shndx, sym.st_value, sym.st_value + sym.st_size)) {
-        variables.push({ name: info.display, unit: unit.key, change: 'initializer-changed' });
+        variables.push({ name: info.display, unit: unitName, change: 'initializer-changed' });
       }
     } else if (syms.size[liveId] !== sym.st_size && syms.size[liveId]! > 0) {
       refuse(`variable '${info.display}' changed size: ${syms.size[liveId]} → ${sym.st_size} bytes`);
@@ -235,7 +238,7 @@ export function planUnitReload(s: LinkSession, unit: ReloadUnit, obj: ElfObject,
   for (const sym of obj.symbols) {
     if (sym.shndx !== SHN_COMMON) continue;
     const liveId = syms.byName.get(sym.name);
-    if (liveId === undefined) variables.push({ name: sym.name, unit: unit.key, change: 'added' });
+    if (liveId === undefined) variables.push({ name: sym.name, unit: unitName, change: 'added' });
     else if (syms.size[liveId]! < sym.st_size) refuse(`variable '${sym.name}' grew from ${syms.size[liveId]} to ${sym.st_size} bytes`);
   }
   if (newTls && oldTls) refuse(`it adds the __thread variable '${newTls}' beside existing ones ('${oldTls}'); a unit's __thread data is one block that cannot grow`);
@@ -290,7 +293,7 @@ export function planUnitReload(s: LinkSession, unit: ReloadUnit, obj: ElfObject,
       const osym = s.inputs[def.input]!.obj.symbols[def.sym]!;
       if (osym.st_size !== sym.st_size) refuse(`'${sym.name}' changed size: ${osym.st_size} → ${sym.st_size} bytes; live data cannot change layout`);
       if (!comparer(def.input).sameChunk(osym.shndx, osym.st_value, osym.st_value + osym.st_size, sym.shndx, sym.st_value, sym.st_value + sym.st_size)) {
-        variables.push({ name: sym.name, unit: unit.key, change: 'initializer-changed' });
+        variables.push({ name: sym.name, unit: unitName, change: 'initializer-changed' });
       }
     }
     bind.set(sym.index, live);
