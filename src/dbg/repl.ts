@@ -5,6 +5,7 @@
 // interpreter serves scripts (-x FILE, stdin that is not a terminal) and
 // the interactive prompt (line editing, history, completion).
 
+import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { relative, isAbsolute } from 'node:path';
 import { HotlinkError, hex } from '../errors.js';
@@ -29,6 +30,7 @@ type Evaluator = (dbg: Debugger, text: string, opts?: { frame?: number; history?
 const COMMANDS = [
   'run', 'start', 'continue', 'next', 'step', 'stepi', 'nexti', 'finish', 'until', 'advance', 'break', 'tbreak', 'delete', 'disable', 'enable',
   'info', 'backtrace', 'bt', 'where', 'frame', 'up', 'down', 'print', 'call', 'output', 'x', 'list', 'kill', 'help', 'quit', 'jit', 'reload', 'rollback', 'condition', 'display',
+  'shell',
 ];
 const INFO_SUBCOMMANDS = ['breakpoints', 'functions', 'variables', 'locals', 'args', 'frame', 'registers', 'source', 'sharedlibrary', 'line'];
 
@@ -102,6 +104,7 @@ export class Repl {
   }
 
   private async command(text: string): Promise<boolean> {
+    if (text.startsWith('!')) text = `shell ${text.slice(1)}`; // GDB's `!cmd`
     // `print/x expr`, `x/4xw addr`: the format sticks to the command word.
     const m = /^([A-Za-z_]+)(\/\S*)?\s*(.*)$/s.exec(text);
     if (!m) throw new HotlinkError('usage', `Undefined command: "${text}".  Try "help".`);
@@ -117,6 +120,13 @@ export class Repl {
       case 'help':
         this.say(HELP);
         return false;
+      case 'shell': {
+        // GDB's `shell CMD`: run a command (edit a file, build) while the program stays stopped.
+        const r = spawnSync('/bin/sh', ['-c', arg || 'exec ${SHELL:-/bin/sh}'], { stdio: ['inherit', 'pipe', 'pipe'], encoding: 'utf8' });
+        if (r.stdout) this.say(r.stdout.replace(/\n$/, ''));
+        if (r.stderr) this.say(r.stderr.replace(/\n$/, ''));
+        return false;
+      }
       case 'run':
       case 'start':
         await this.run(arg, cmd === 'start');
@@ -825,4 +835,5 @@ list [LOC] (l)                 show source
 jit { C code }                 compile C code and append it to the running image
 reload FUNCTION from FILE      replace a function's body (also: reload FILE|HEADER, --unchecked)
 rollback FUNCTION [BODY]       point a function back at an earlier body
+shell CMD (!CMD)               run a shell command (e.g. edit a file before reload)
 kill (k), quit (q), help (h)`;

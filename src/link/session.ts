@@ -428,6 +428,8 @@ class Batch {
   private entryStart = 0;
   private slotStart = 0;
   readonly reloadBodies = new Map<LinkReloadFunc, LinkSymId>();
+  /** Inputs that are (versions of) reload units: the reloadable user inputs and unit reloads. */
+  private readonly unitInputs: LinkInput[] = [];
   /** Per input id: section index -> function start offset -> entry id (references through section symbols reach entries). */
   private readonly entryRoutes = new Map<number, Map<number, Map<number, LinkSymId>>>();
 
@@ -482,6 +484,7 @@ class Batch {
     }
     this.s.inputs.push(input);
     this.inputs.push(input);
+    if (reloadable || plan) this.unitInputs.push(input);
     this.selectComdat(input);
     this.define(input, reloadable, plan);
   }
@@ -1251,7 +1254,7 @@ class Batch {
       if (!e.local) s.reloadFuncs.set(e.name, f);
       this.unitOf(key, e.input).funcs.set(e.name, f);
     });
-    for (const input of this.inputs) if (input.unit !== undefined) this.unitOf(input.unit, input.id);
+    for (const input of this.unitInputs) this.unitOf(input.unit ?? input.file, input.id); // data-only units too
     s.fini.push(...lists[2]!);
     s.placed = s.inputs.length;
     s.generation = generation;
