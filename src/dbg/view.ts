@@ -222,6 +222,11 @@ export class DebugView {
     return this.jit.addrToSym(pc)?.active === false;
   }
 
+  /** Is `pc` code or data of the image (a reload's DWARF also describes functions it did not load, at section offsets)? */
+  private inImage(pc: number): boolean {
+    return this.jit.session.classes.some((c) => pc >= c.start && pc < c.cursor);
+  }
+
   /**
    * Breakpoint addresses for file:line, as GDB chooses them: the first
    * is_stmt row of the line in each function (or, when the line has no
@@ -242,7 +247,7 @@ export class DebugView {
         }
       }
     }
-    const live = candidates.filter((c) => !this.inactive(c.address));
+    const live = candidates.filter((c) => this.inImage(c.address) && !this.inactive(c.address));
     if (!live.length) return [];
     const best = Math.min(...live.map((c) => c.line));
     // One address per function: the lowest address of the line inside it.
@@ -302,7 +307,9 @@ export class DebugView {
   /** The code address of function `name` (the active body of a reloadable function), before or after its prologue. */
   functionAddress(name: string, afterPrologue = true): number | undefined {
     const s = this.jit.session;
-    const f = s.reloadFuncs.get(name);
+    // A global reloadable function, else a static one if only one unit has that name.
+    const statics = [...s.units.values()].map((u) => u.funcs.get(name)).filter((x) => x?.local);
+    const f = s.reloadFuncs.get(name) ?? (statics.length === 1 ? statics[0] : undefined);
     let low: number | undefined;
     let size = 0;
     if (f) {
@@ -317,7 +324,7 @@ export class DebugView {
       } else {
         // A static function: search the debug info.
         for (let i = 0; i < this.inputs.length && low === undefined; i++) {
-          const sub = this.functions(i).find((x) => x.name === name && x.lowPc !== undefined && !this.inactive(x.lowPc));
+          const sub = this.functions(i).find((x) => x.name === name && x.lowPc !== undefined && this.inImage(x.lowPc) && !this.inactive(x.lowPc));
           if (sub) {
             low = sub.lowPc!;
             size = (sub.highPc ?? low) - low;
