@@ -301,7 +301,7 @@ export async function compileUnit(jit: Jit, path: string): Promise<{ bytes: Uint
 }
 
 /** (c): link-side latency of reloading one edited unit, µs. */
-async function fileReloadLatency(p: RealworldProgram): Promise<string> {
+export async function fileReloadLatency(p: RealworldProgram): Promise<string> {
   const prog = await linkRealworld(p, CC, 'O2');
   try {
     const path = join(prog.dir, p.edit.file);

@@ -897,6 +897,5 @@ test('10,000 sequential appends keep every earlier lookup unchanged', { timeout:
   assert.equal(int1(jit, 'triple_base', 1), 6);
 });
 
-// ---- §15 debug smoke (no debugger yet) ----------------------------------------------------
-
-test('debug smoke: breakpoint on an appended function, DWARF refresh (§15)', { skip: 'hotlink has no dbg/JIT debug view yet (src/dbg is empty)' }, () => {});
+// The §15 debug smoke tests (a breakpoint on an appended function, DWARF refresh) are REPL
+// transcripts: test/repl.test.ts, "INCREMENTAL_LINK §15 smoke: jit { } appends to the live image".
