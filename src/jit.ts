@@ -7,7 +7,6 @@
 
 import { closeSync, fstatSync, openSync, readSync, statSync, writeSync } from 'node:fs';
 import { constants } from 'node:os';
-import { createHash } from 'node:crypto';
 import { extname, relative } from 'node:path';
 import { Arch } from './arch/arch.js';
 import { x86_64 } from './arch/x86_64.js';
@@ -21,6 +20,7 @@ import { findLibrary, HostResolver } from './link/host.js';
 import { SEG_CLASS_NAMES } from './link/input.js';
 import { BatchResult, BatchStats, IndirectionMode, LinkReloadFunc, LinkSession, ReserveOptions } from './link/session.js';
 import { abiSignatureOf, checkAbi, reloadFuncOf, storeSlot } from './link/reload.js';
+import { objIndex } from './link/objindex.js';
 import { planUnitReload, StaleCode, UnitReloadPlan, VariableChange } from './link/unit.js';
 import { ReloadUnit } from './link/session.js';
 import { callNative, dladdr, exitImmediately, initialStdioFlags, mapFile, memoryView, restoreInheritedFds, restoreStdio, nativeArgv, nativeArray, registerCallback } from './memory/native.js';
@@ -415,7 +415,7 @@ export class Jit {
     const f = this.reloadableByName(name);
     const unit = this.session.units.get(f.unit)!;
     const file = this.reloadUnits([{ obj: new ElfObject(object.bytes, object.name), unit, only: new Set([name]) }], opts);
-    const own = file.swapped.find((r) => r.name === name && r.unit === f.unit)!;
+    const own = file.swapped.find((r) => r.name === name && r.unit === this.unitName(f.unit))!;
     return { ...own, alsoSwapped: file.swapped.filter((r) => r !== own), file };
   }
 
@@ -590,8 +590,6 @@ export class Jit {
     return { body: n, address: this.session.symbols.addr[id]!, size: this.session.symbols.size[id]! };
   }
 
-  /** Signatures of replacement objects already seen, by function and content hash. */
-  private readonly replacementAbi = new Map<string, ReturnType<typeof abiSignatureOf>>();
   /**
    * The ABI contract of each body (by its LinkSymId): derived once from the
    * DWARF of the object it came from; an unchecked reload makes the new
@@ -604,12 +602,9 @@ export class Jit {
     let live = this.bodyAbi.get(body);
     if (!live) {
       const src = f.sources[f.current]!;
-      this.bodyAbi.set(body, (live = abiSignatureOf(this.session.inputs[src.input]!.obj, f.name)));
+      this.bodyAbi.set(body, (live = abiSignatureOf(objIndex(this.session.inputs[src.input]!.obj, this.arch), f.name)));
     }
-    // Reloading the same replacement again (an edit-undo-redo loop) needs no second DWARF read.
-    const key = `${f.name}\0${createHash('sha1').update(elf.reader.bytes).digest('hex')}`;
-    let next = this.replacementAbi.get(key);
-    if (!next) this.replacementAbi.set(key, (next = abiSignatureOf(elf, f.name)));
+    const next = abiSignatureOf(objIndex(elf, this.arch), f.name);
     return { text: checkAbi(f.name, live, next, !!opts.unchecked), next };
   }
 

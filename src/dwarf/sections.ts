@@ -112,9 +112,10 @@ export function loadDebugSections(
   obj: ElfObject,
   symbolValue: (symIndex: number) => number,
   sectionAddress: (sectionIndex: number) => number = () => 0,
+  only: readonly DebugSectionName[] = DEBUG_SECTION_NAMES,
 ): DebugSections {
   const out = new DebugSections(obj.file);
-  const wanted = new Set<string>(DEBUG_SECTION_NAMES);
+  const wanted = new Set<string>(only);
   for (const s of obj.sections) {
     let name = s.name;
     if (name.startsWith('.zdebug_')) name = '.debug_' + name.slice('.zdebug_'.length);

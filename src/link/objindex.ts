@@ -21,12 +21,13 @@ import {
   STB_LOCAL, STT_FILE, STT_FUNC, STT_SECTION, STT_TLS,
 } from '../elf/elf.js';
 import { ElfObject, ElfSymbol, RelaTable } from '../elf/object.js';
-import { decodeExpression, operandNumber, readDebugInfo } from '../dwarf/index.js';
+import { decodeExpression, operandNumber, readDebugDies } from '../dwarf/index.js';
 import {
   DW_OP_addr, DW_OP_addrx, DW_OP_const4u, DW_OP_const8u, DW_OP_constx, DW_OP_form_tls_address, DW_OP_GNU_addr_index, DW_OP_GNU_const_index,
   DW_OP_GNU_push_tls_address,
 } from '../dwarf/constants.js';
-import { Scope, Variable, subprograms, globalVariables } from '../dwarf/program.js';
+import { Scope, Subprogram, Variable, subprograms, globalVariables } from '../dwarf/program.js';
+import { DwarfInfo } from '../dwarf/info.js';
 import { CType, sizeOf, stripTypedefs, typeName } from '../dwarf/types.js';
 
 /** Does this definition get a reloadable entry (global or static C function; never hotlink's runtime)? */
@@ -172,29 +173,61 @@ export class ObjIndex {
     return addend + (end - fieldOffset);
   }
 
+  private dies: DwarfInfo | null | undefined;
+  private subs: Subprogram[] | undefined;
+
+  /**
+   * The object's DIEs (only the sections DIEs need), read once; addresses
+   * encode (section index << 32) + offset for loaded sections, so a
+   * DW_OP_addr names its symbol. Null without debug info.
+   */
+  dwarf(): DwarfInfo | null {
+    if (this.dies !== undefined) return this.dies;
+    const obj = this.obj;
+    if (!obj.sections.some((s) => s.name === '.debug_info')) return (this.dies = null);
+    return (this.dies = readDebugDies(obj, (i) => {
+      const s = obj.symbols[i];
+      if (!s || s.shndx === SHN_UNDEF || s.shndx === SHN_COMMON || s.shndx === SHN_ABS || s.shndx >= obj.sections.length) return 0;
+      const value = s.type === STT_SECTION ? 0 : s.st_value;
+      // Debug sections refer to each other by 32-bit offsets: only loaded sections get the (section, offset) encoding.
+      return (obj.sections[s.shndx]!.sh_flags & SHF_ALLOC) !== 0 ? s.shndx * SECTION_SHIFT + value : value;
+    }));
+  }
+
+  /** The functions with code that the DWARF describes (read once). */
+  subprograms(): Subprogram[] {
+    if (this.subs) return this.subs;
+    const info = this.dwarf();
+    return (this.subs = info ? subprograms(info, { withCode: true }) : []);
+  }
+
+  /** dwarf(), or null when the debug info cannot be read (identities then fall back to symbol names). */
+  private dwarfOrNull(): DwarfInfo | null {
+    try {
+      return this.dwarf();
+    } catch {
+      return (this.dies = null);
+    }
+  }
+
   /** Identity and type of every data definition in writable or TLS sections (DWARF read once). */
   variables(): Map<number, VarInfo> {
     if (this.vars) return this.vars;
     const out = new Map<number, VarInfo>();
     const obj = this.obj;
-    // DWARF addresses encode (section, offset) so a DW_OP_addr names its symbol.
-    const SEC = 2 ** 32;
+    const SEC = SECTION_SHIFT;
     const byLocation = new Map<number, { scope: string; v: Variable }>();
     // DWARF gives statics their identity and every variable its type; an object without data skips reading it.
     const needDwarf = [...this.bySec].some(([sec, list]) => isStateSection(obj.sections[sec]!.sh_flags) && list.some((x) => x.type !== STT_FUNC));
-    if (needDwarf && obj.sections.some((s) => s.name === '.debug_info')) {
+    const info = needDwarf ? this.dwarfOrNull() : null;
+    if (info) {
       try {
-        const dbg = readDebugInfo(obj, (i) => {
-          const s = obj.symbols[i];
-          if (!s || s.shndx === SHN_UNDEF || s.shndx === SHN_COMMON || s.shndx === SHN_ABS || s.shndx >= obj.sections.length) return 0;
-          return s.shndx * SEC + (s.type === STT_SECTION ? 0 : s.st_value);
-        });
         const note = (scope: string, v: Variable): void => {
           const a = staticAddress(v);
           if (a !== undefined && !byLocation.has(a)) byLocation.set(a, { scope, v });
         };
-        for (const v of globalVariables(dbg.info)) note('', v);
-        for (const sub of subprograms(dbg.info, { withCode: true })) {
+        for (const v of globalVariables(info)) note('', v);
+        for (const sub of this.subprograms()) {
           const fn = sub.name ?? '?';
           const seen = new Map<string, number>();
           const walk = (scope: Scope): void => {
@@ -448,6 +481,9 @@ export class ContentComparer {
     }
   }
 }
+
+/** DWARF addresses of loaded sections: section index × 2^32 + offset. */
+const SECTION_SHIFT = 2 ** 32;
 
 const indexes = new WeakMap<ElfObject, ObjIndex>();
 

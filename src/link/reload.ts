@@ -4,11 +4,9 @@
 // replaces is planned by unit.ts. Old bodies stay mapped forever (§12), so
 // frames inside them return safely and `rollback` can re-point the slot.
 
-import { ElfObject } from '../elf/object.js';
+import { ObjIndex } from './objindex.js';
 import { HotlinkError, hex } from '../errors.js';
 import { memoryView } from '../memory/native.js';
-import { readDebugInfo, sectionOffsetSymbolValue } from '../dwarf/index.js';
-import { subprograms } from '../dwarf/program.js';
 import { abiSignature, AbiSignature, formatAbiSignature, sameAbi } from '../dwarf/abi.js';
 import { LinkReloadFunc, LinkSession } from './session.js';
 
@@ -36,11 +34,11 @@ export function reloadFuncOf(session: LinkSession, name: string): LinkReloadFunc
   throw new HotlinkError('usage', `cannot reload '${name}': no such function in the image`);
 }
 
-/** A function's ABI signature from an object's DWARF, or why there is none. */
-export function abiSignatureOf(obj: ElfObject, name: string): { sig?: AbiSignature; reason?: string } {
+/** A function's ABI signature from an object's DWARF (its ObjIndex's DIEs, read once per object), or why there is none. */
+export function abiSignatureOf(idx: ObjIndex, name: string): { sig?: AbiSignature; reason?: string } {
+  const obj = idx.obj;
   try {
-    const dbg = readDebugInfo(obj, sectionOffsetSymbolValue(obj));
-    const def = subprograms(dbg.info, { withCode: true }).find((s) => s.name === name && !s.declaration);
+    const def = idx.subprograms().find((s) => s.name === name && !s.declaration);
     if (!def) return { reason: `${obj.file} has no DWARF description of '${name}' (compile with -g)` };
     const why: { reason?: string } = {};
     const sig = abiSignature(def, why);

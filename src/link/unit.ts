@@ -142,7 +142,12 @@ export function planUnitReload(s: LinkSession, unit: ReloadUnit, obj: ElfObject,
       continue;
     }
     if (f.local !== (sym.bind === STB_LOCAL)) refuse(`function '${name}' changed linkage (${f.local ? 'static' : 'global'} → ${sym.bind === STB_LOCAL ? 'static' : 'global'})`);
-    if (opts.only && !opts.only.has(name)) continue;
+    if (opts.only && !opts.only.has(name)) {
+      // Not asked for, but its code in this object differs: it may hold an inlined copy of what was
+      // asked for (clang can drop DW_TAG_inlined_subroutine when the inlined code folds away), so it goes too.
+      if (changed(f, sym)) swap.set(name, { f, sym, reason: `changed in ${obj.file} (it may have inlined ${[...opts.only].join(', ')})` });
+      continue;
+    }
     if (changed(f, sym)) swap.set(name, { f, sym });
     else if (opts.only) swap.set(name, { f, sym, reason: 'requested' });
   }
@@ -157,8 +162,18 @@ export function planUnitReload(s: LinkSession, unit: ReloadUnit, obj: ElfObject,
       swap.set(caller, { f: liveFunc(caller, sym!)!, sym: sym!, reason: `inlined ${callee}` });
     }
   }
-  // Functions that shared a section with a swapped one in the live object may call it without a relocation.
   const stale: StaleCode[] = [];
+  if (opts.only) {
+    // A static function may be inlined anywhere in its unit, and the DWARF does not always say so (clang
+    // drops DW_TAG_inlined_subroutine when the inlined code folds away): the unit's functions that this
+    // object does not bring cannot be checked, so they are named.
+    const missing = [...unit.funcs.keys()].filter((n) => !ni.funcs.has(n) && !opts.only!.has(n));
+    for (const name of opts.only) {
+      if (!unit.funcs.get(name)?.local || !missing.length) continue;
+      stale.push({ function: name, where: `${missing.slice(0, 8).join(', ')}${missing.length > 8 ? `, … (${missing.length})` : ''} in ${unitName}`, why: `${name} is static and may be inlined there; those functions are not in ${obj.file}, so they cannot be compared — reload ${unitName} to be sure` });
+    }
+  }
+  // Functions that shared a section with a swapped one in the live object may call it without a relocation.
   for (let grew = true; grew; ) {
     grew = false;
     for (const { f } of [...swap.values()]) {
@@ -432,9 +447,19 @@ function definitionOf(s: LinkSession, id: LinkSymId): LiveVar | undefined {
   const inputId = s.symbols.input[id]!;
   if (inputId < 0) return undefined;
   const input = s.inputs[inputId]!;
-  const sym = input.obj.symbols.findIndex((x, i) => input.symIds[i] === id && x.shndx !== SHN_UNDEF);
-  return sym > 0 ? { id, input: inputId, sym } : undefined;
+  let defs = definitions.get(input.obj);
+  if (!defs) {
+    definitions.set(input.obj, (defs = new Map()));
+    input.obj.symbols.forEach((x, i) => {
+      if (i > 0 && x.shndx !== SHN_UNDEF && input.symIds[i]! >= 0 && !defs!.has(input.symIds[i]!)) defs!.set(input.symIds[i]!, i);
+    });
+  }
+  const sym = defs.get(id);
+  return sym !== undefined ? { id, input: inputId, sym } : undefined;
 }
+
+/** Per live object: LinkSymId -> the ELF symbol index that defines it (built on first use; a placed input's ids never change). */
+const definitions = new WeakMap<ElfObject, Map<LinkSymId, number>>();
 
 /**
  * Live functions of the unit whose current body holds an inlined copy of
