@@ -470,6 +470,14 @@ export class Jit {
     const file = obj.symbols.find((x) => x.type === 4 /* STT_FILE */)?.name;
     const byFile = file ? [...s.units.values()].filter((u) => s.inputs[u.inputs[0]!]!.obj.symbols.find((x) => x.type === 4)?.name === file) : [];
     if (byFile.length === 1) return byFile[0]!;
+    // An object under another name (a copy of the file, a prebuilt object): the one unit its live global functions belong to.
+    const owners = new Set<string>();
+    for (const x of obj.symbols) if (x.type === STT_FUNC && x.bind !== STB_LOCAL && x.shndx > 0) {
+      const f = s.reloadFuncs.get(x.name);
+      if (f) owners.add(f.unit);
+    }
+    if (owners.size === 1) return s.units.get([...owners][0]!)!;
+    if (owners.size > 1) throw new HotlinkError('usage', `cannot reload ${key}: its functions belong to several translation units of the image (${[...owners].map((u) => this.unitName(u)).join(', ')}); reload each file`);
     if (s.indirection === 'none') throw new HotlinkError('usage', `cannot reload ${key}: the image was linked without indirection (use indirection: 'exported-funcs', as hotlink dbg does)`);
     throw new HotlinkError('usage', `cannot reload ${key}: it is not a translation unit of the image (units: ${[...s.units.keys()].join(', ') || 'none'})`);
   }

@@ -1230,6 +1230,7 @@ class Batch {
       if (k !== SymKind.Image) continue;
       const t = syms.type[id];
       if (t === STT_SECTION || syms.name[id] === '' || syms.input[id]! < 0) continue;
+      if (syms.bind[id] === STB_LOCAL && syms.name[id]!.startsWith('.L')) continue; // assembler temporaries (.LC0 in mergeable sections): ld drops them too
       if (t !== STT_FUNC && t !== STT_OBJECT && t !== STT_NOTYPE) continue;
       const a = syms.addr[id]!;
       const cls = this.classOf(a);

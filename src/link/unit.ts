@@ -25,7 +25,7 @@
 
 import {
   SHF_ALLOC, SHF_EXECINSTR, SHF_TLS, SHN_COMMON, SHN_UNDEF, SHT_FINI_ARRAY, SHT_INIT_ARRAY, SHT_PREINIT_ARRAY,
-  STB_LOCAL, STT_FUNC, STT_SECTION,
+  STB_LOCAL, STT_FILE, STT_FUNC, STT_SECTION,
 } from '../elf/elf.js';
 import { ElfObject, ElfSymbol } from '../elf/object.js';
 import { HotlinkError } from '../errors.js';
@@ -123,6 +123,8 @@ export function planUnitReload(s: LinkSession, unit: ReloadUnit, obj: ElfObject,
   };
 
   // ---- functions ----
+  const fileOf = (o: ElfObject): string | undefined => o.symbols.find((x) => x.type === STT_FILE)?.name;
+  const sameFile = unit.inputs.length > 0 && fileOf(s.inputs[unit.inputs[0]!]!.obj) === fileOf(obj);
   for (const name of opts.only ?? []) {
     const def = ni.funcs.get(name);
     const live = unit.funcs.get(name);
@@ -143,9 +145,10 @@ export function planUnitReload(s: LinkSession, unit: ReloadUnit, obj: ElfObject,
     }
     if (f.local !== (sym.bind === STB_LOCAL)) refuse(`function '${name}' changed linkage (${f.local ? 'static' : 'global'} → ${sym.bind === STB_LOCAL ? 'static' : 'global'})`);
     if (opts.only && !opts.only.has(name)) {
-      // Not asked for, but its code in this object differs: it may hold an inlined copy of what was
-      // asked for (clang can drop DW_TAG_inlined_subroutine when the inlined code folds away), so it goes too.
-      if (changed(f, sym)) swap.set(name, { f, sym, reason: `changed in ${obj.file} (it may have inlined ${[...opts.only].join(', ')})` });
+      // Not asked for, but in a new version of the unit's own file its code differs: it may hold an inlined
+      // copy of what was asked for (clang drops DW_TAG_inlined_subroutine when the inlined code folds away),
+      // so it goes too. A scratch file's other functions are private versions: they bind to the live ones.
+      if (sameFile && changed(f, sym)) swap.set(name, { f, sym, reason: `changed in ${obj.file} (it may have inlined ${[...opts.only].join(', ')})` });
       continue;
     }
     if (changed(f, sym)) swap.set(name, { f, sym });
