@@ -735,7 +735,12 @@ export function describeFileReload(file: string, r: FileReloadReport, lookup: (n
   const units = r.units.map(short);
   const what = units.length === 1 && units[0] === short(file) ? short(file) : `${short(file)} (units ${units.join(', ')})`;
   const parts: string[] = [];
-  const swapped = r.swapped.map((x) => (lookup(x.name) === x.entry ? x.name : `${x.name} [static]`));
+  const several = units.length > 1;
+  const swapped = r.swapped.map((x) => {
+    const local = x.local ?? lookup(x.name) !== x.entry;
+    const tags = [local ? 'static' : '', several && x.unit ? short(x.unit) : ''].filter(Boolean);
+    return tags.length ? `${x.name} [${tags.join(', ')}]` : x.name;
+  });
   parts.push(swapped.length ? `swapped ${swapped.join(', ')}` : 'no function changed');
   if (r.unchanged.length) parts.push(`unchanged ${r.unchanged.length}`);
   if (r.added.length) parts.push(`added ${r.added.join(', ')}`);
@@ -746,12 +751,8 @@ export function describeFileReload(file: string, r: FileReloadReport, lookup: (n
   }
   if (r.constructors.length) parts.push(`constructors: ${r.constructors.map((c) => `${c.name} ${c.ran ? 'ran' : 'not re-run'}`).join(', ')}`);
   const lines = [`Reloaded ${what} (generation ${r.generation}): ${parts.join('; ')}.`];
-  if (r.partial || r.stale.length) {
-    // stale: `function` is the changed function whose old code stays reachable, `where` the place (e.g. "main in other.c"), `why` how (e.g. "inlined").
-    const places = r.stale.map((s) => `${s.where} (${s.why} ${s.function})`);
-    const files = [...new Set(r.stale.map((s) => / in (\S+)$/.exec(s.where)?.[1]).filter((f): f is string => !!f))];
-    lines.push(`warning: reload is partial: old code still runs in: ${places.join(', ')}${files.length ? ` — reload ${files.join(', ')} too` : ''}`);
-  }
+  // stale: `where` old code stays reachable and `why` (which says what to reload to fix it).
+  for (const st of r.stale) lines.push(`warning: reload is partial: old code still runs in ${short(st.where)}: ${st.why}`);
   return lines;
 }
 

@@ -232,7 +232,7 @@ export function planUnitReload(s: LinkSession, unit: ReloadUnit, obj: ElfObject,
       continue;
     }
     if ((syms.kind[liveId] === SymKind.Tls) !== tls) refuse(`variable '${info.display}' changed between __thread and ordinary storage`);
-    const def = global ? definitionOf(s, liveId) : liveVars.get(info.key);
+    const def = state.latest.get(info.key) ?? (global ? definitionOf(s, liveId) : liveVars.get(info.key));
     if (def) {
       const oldIdx = objIndex(s.inputs[def.input]!.obj, arch);
       const oldInfo = oldIdx.variables().get(def.sym);
@@ -397,6 +397,8 @@ interface UnitState {
   seen: number;
   /** Live variables by identity key (a later version's new variables included). */
   vars: Map<string, LiveVar>;
+  /** The newest version's definition of each variable: what a changed initializer is compared with. */
+  latest: Map<string, { input: number; sym: number }>;
   ctors: Set<string>;
   dtors: Set<string>;
   /** Anonymous writable sections by name: size and the LinkSymId of the section symbol. */
@@ -407,14 +409,16 @@ const unitStates = new WeakMap<ReloadUnit, UnitState>();
 
 function unitState(s: LinkSession, unit: ReloadUnit): UnitState {
   let st = unitStates.get(unit);
-  if (!st) unitStates.set(unit, (st = { seen: 0, vars: new Map(), ctors: new Set(), dtors: new Set(), anon: new Map() }));
+  if (!st) unitStates.set(unit, (st = { seen: 0, vars: new Map(), latest: new Map(), ctors: new Set(), dtors: new Set(), anon: new Map() }));
   for (; st.seen < unit.inputs.length; st.seen++) {
     const inputId = unit.inputs[st.seen]!;
     const input = s.inputs[inputId]!;
     const idx = objIndex(input.obj, s.arch);
     for (const [symIndex, info] of idx.variables()) {
       const id = input.symIds[symIndex]!;
-      if (id < 0 || s.symbols.kind[id] === SymKind.Discarded || st.vars.has(info.key)) continue;
+      if (id < 0 || s.symbols.kind[id] === SymKind.Discarded) continue;
+      st.latest.set(info.key, { input: inputId, sym: symIndex });
+      if (st.vars.has(info.key)) continue;
       if (s.symbols.input[id] !== inputId) continue; // bound to an older version's variable: already listed
       st.vars.set(info.key, { id, input: inputId, sym: symIndex });
     }
