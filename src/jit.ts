@@ -20,7 +20,7 @@ import { findLibrary, HostResolver } from './link/host.js';
 import { SEG_CLASS_NAMES } from './link/input.js';
 import { BatchResult, BatchStats, IndirectionMode, LinkReloadFunc, LinkSession, ReserveOptions } from './link/session.js';
 import { abiSignatureOf, checkAbi, reloadFuncOf, storeSlot } from './link/reload.js';
-import { objIndex } from './link/objindex.js';
+import { contentDigest, objIndex } from './link/objindex.js';
 import { planUnitReload, StaleCode, UnitReloadPlan, VariableChange } from './link/unit.js';
 import { ReloadUnit } from './link/session.js';
 import { callNative, dladdr, exitImmediately, initialStdioFlags, mapFile, memoryView, restoreInheritedFds, restoreStdio, nativeArgv, nativeArray, registerCallback } from './memory/native.js';
@@ -612,9 +612,15 @@ export class Jit {
       const src = f.sources[f.current]!;
       this.bodyAbi.set(body, (live = abiSignatureOf(objIndex(this.session.inputs[src.input]!.obj, this.arch), f.name)));
     }
-    const next = abiSignatureOf(objIndex(elf, this.arch), f.name);
+    // Reloading the same bytes again (an edit-undo-redo loop) needs no second DWARF read.
+    const key = `${f.name}\0${contentDigest(elf)}`;
+    let next = this.replacementAbi.get(key);
+    if (!next) this.replacementAbi.set(key, (next = abiSignatureOf(objIndex(elf, this.arch), f.name)));
     return { text: checkAbi(f.name, live, next, !!opts.unchecked), next };
   }
+
+  /** Signatures of replacement objects already seen, by function and content digest. */
+  private readonly replacementAbi = new Map<string, ReturnType<typeof abiSignatureOf>>();
 
   private symbolInfo(id: number): SymbolInfo {
     const s = this.session;

@@ -15,6 +15,7 @@
 //     identity (a static helper without an entry, a string literal, a jump
 //     table, a constant pool entry).
 
+import { createHash } from 'node:crypto';
 import { Arch } from '../arch/arch.js';
 import {
   SHF_ALLOC, SHF_EXECINSTR, SHF_MERGE, SHF_STRINGS, SHF_TLS, SHF_WRITE, SHN_ABS, SHN_COMMON, SHN_UNDEF,
@@ -480,6 +481,15 @@ export class ContentComparer {
       }
     }
   }
+}
+
+const digests = new WeakMap<ElfObject, string>();
+
+/** A content digest of the object's bytes (computed once per object): results derived from an object's DWARF are cached by it, so an edit-undo loop reads each version's DWARF once. */
+export function contentDigest(obj: ElfObject): string {
+  let d = digests.get(obj);
+  if (!d) digests.set(obj, (d = createHash('sha1').update(obj.reader.bytes).digest('hex')));
+  return d;
 }
 
 /** DWARF addresses of loaded sections: section index × 2^32 + offset. */

@@ -29,9 +29,8 @@ import {
 } from '../elf/elf.js';
 import { ElfObject, ElfSymbol } from '../elf/object.js';
 import { HotlinkError } from '../errors.js';
-import { readDebugInfo, sectionOffsetSymbolValue } from '../dwarf/index.js';
-import { Scope, subprograms } from '../dwarf/program.js';
-import { ContentComparer, ObjIndex, entryEligible, isStateSection, objIndex } from './objindex.js';
+import { Scope } from '../dwarf/program.js';
+import { ContentComparer, ObjIndex, contentDigest, entryEligible, isStateSection, objIndex } from './objindex.js';
 import { LinkReloadFunc, LinkSession, ReloadUnit, UnitBatchPlan } from './session.js';
 import { LinkSymId, SymKind } from './symbols.js';
 
@@ -478,7 +477,7 @@ export function liveInliners(s: LinkSession, unit: ReloadUnit, callees: Set<stri
   const inputs = new Set<number>();
   for (const f of unit.funcs.values()) inputs.add(f.sources[f.current]!.input);
   for (const inputId of inputs) {
-    for (const [caller, inlined] of inlinedCalls(s.inputs[inputId]!.obj)) {
+    for (const [caller, inlined] of inlinedCalls(s, s.inputs[inputId]!.obj)) {
       const f = unit.funcs.get(caller);
       if (!f || f.sources[f.current]!.input !== inputId) continue;
       const hit = [...inlined].find((n) => callees.has(n) && n !== caller);
@@ -488,18 +487,17 @@ export function liveInliners(s: LinkSession, unit: ReloadUnit, callees: Set<stri
   return out;
 }
 
-/** By the object's bytes: reloading the same bytes again (an edit-undo loop) reads their DWARF once. */
-const inlinedCache = new WeakMap<Uint8Array, Map<string, Set<string>>>();
+const inlinedCache = new Map<string, Map<string, Set<string>>>();
 
-/** Per function of the object: the names of the functions inlined into it (DW_TAG_inlined_subroutine, read once per object). */
-function inlinedCalls(obj: ElfObject): Map<string, Set<string>> {
-  let m = inlinedCache.get(obj.reader.bytes);
+/** Per function of the object: the names of the functions inlined into it (DW_TAG_inlined_subroutine; the object's DIEs are read once, by its ObjIndex). */
+function inlinedCalls(s: LinkSession, obj: ElfObject): Map<string, Set<string>> {
+  const key = contentDigest(obj);
+  let m = inlinedCache.get(key);
   if (m) return m;
   m = new Map();
-  inlinedCache.set(obj.reader.bytes, m);
-  if (!obj.sections.some((x) => x.name === '.debug_info')) return m;
+  inlinedCache.set(key, m);
   try {
-    for (const sub of subprograms(readDebugInfo(obj, sectionOffsetSymbolValue(obj)).info, { withCode: true })) {
+    for (const sub of objIndex(obj, s.arch).subprograms()) {
       if (!sub.name) continue;
       const names = new Set<string>();
       const walk = (scope: Scope): void => {
