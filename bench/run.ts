@@ -25,7 +25,7 @@ import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Jit } from '../src/index.js';
 import { benchAppend } from './append.js';
-import { benchReload } from './reload.js';
+import { benchFileReload, benchReload } from './reload.js';
 
 const HERE = fileURLToPath(import.meta.url);
 const ROOT = resolve(dirname(HERE), '..', '..');
@@ -342,6 +342,12 @@ async function main(): Promise<void> {
   console.log(await benchAppend());
   console.log('');
   console.log(await benchReload());
+  // Issue 9: file reload of real programs (link side) and false positives over every Lua and SQLite file.
+  // Slow (it compiles every file several times); HOTLINK_BENCH_QUICK=1 skips it.
+  if (!process.env.HOTLINK_BENCH_QUICK) {
+    console.log('');
+    console.log(await benchFileReload());
+  }
   const failed = rows.filter((r) => r.error);
   if (failed.length) {
     console.log(`\n${failed.length} variant(s) could not be linked by hotlink`);
