@@ -14,7 +14,8 @@ export type ErrorKind =
   | 'capacity' // the reserved arena has no room left
   | 'library' // -lNAME could not be found or loaded
   | 'memory' // the operating system refused a mapping
-  | 'usage'; // bad command-line or API arguments
+  | 'usage' // bad command-line or API arguments
+  | 'crash'; // a function called with Jit.call took a fatal signal (a CrashError)
 
 export class HotlinkError extends Error {
   readonly kind: ErrorKind;
@@ -22,6 +23,23 @@ export class HotlinkError extends Error {
     super(message);
     this.name = 'HotlinkError';
     this.kind = kind;
+  }
+}
+
+/**
+ * A fatal signal in a function called through `Jit.call`/`Jit.func`: the
+ * call was abandoned, Node lives on. The message is the symbolized report
+ * (signal, fault, backtrace with file:line); `signal` is its number.
+ */
+export class CrashError extends HotlinkError {
+  readonly signal: number;
+  /** The backtrace lines, innermost first (`  #0 0x... in f at f.c:3`). */
+  readonly backtrace: string[];
+  constructor(message: string, signal: number, backtrace: string[]) {
+    super('crash', message);
+    this.name = 'CrashError';
+    this.signal = signal;
+    this.backtrace = backtrace;
   }
 }
 

@@ -15,7 +15,10 @@ import { DependencyGraph } from './cc/deps.js';
 import { Archive, isArchive } from './elf/archive.js';
 import { ElfObject } from './elf/object.js';
 import { STB_LOCAL, STT_FUNC } from './elf/elf.js';
-import { HotlinkError, hex } from './errors.js';
+import { CrashError, HotlinkError, hex } from './errors.js';
+import { CPrototype, parsePrototype } from './memory/proto.js';
+import { CType, StructType, typeFromDie } from './dwarf/types.js';
+import { DW_AT_declaration, DW_TAG_structure_type, DW_TAG_union_type, DW_ATE_boolean, DW_ATE_float, DW_ATE_signed, DW_ATE_signed_char } from './dwarf/constants.js';
 import { findLibrary, HostResolver } from './link/host.js';
 import { SEG_CLASS_NAMES } from './link/input.js';
 import { BatchResult, BatchStats, IndirectionMode, LinkReloadFunc, LinkSession, ReserveOptions } from './link/session.js';
@@ -23,7 +26,7 @@ import { abiSignatureOf, checkAbi, reloadFuncOf, storeSlot } from './link/reload
 import { contentDigest, objIndex } from './link/objindex.js';
 import { planUnitReload, StaleCode, UnitReloadPlan, VariableChange } from './link/unit.js';
 import { ReloadUnit } from './link/session.js';
-import { callNative, dladdr, exitImmediately, initialStdioFlags, mapFile, memoryView, restoreInheritedFds, restoreStdio, nativeArgv, nativeArray, registerCallback } from './memory/native.js';
+import { callNative, callPrototype, defineAggregate, ffiPrototype, dladdr, exitImmediately, initialStdioFlags, mapFile, memoryView, restoreInheritedFds, restoreStdio, nativeArgv, nativeArray, registerCallback } from './memory/native.js';
 import { DebugView } from './dbg/view.js';
 import { unwind } from './dbg/unwind.js';
 import { runtimeObject } from './runtime/runtime.js';
@@ -194,6 +197,7 @@ export class Jit {
   private readonly pending: Pending[] = [];
   private readonly libraries: string[];
   private linked: BatchResult | undefined;
+  private freed = false;
   private initDone = false;
   /** Constructors linked but not yet run (initial link, then each append). */
   private pendingInit: number[] = [];
@@ -209,6 +213,7 @@ export class Jit {
 
   /** Adds an input by path: .c (compiled at link), .o, .a. */
   addFile(path: string): this {
+    this.requireUnlinked(`addFile('${path}')`);
     const ext = extname(path);
     if (ext === '.c' || ext === '.i') {
       this.pending.push({ kind: 'c', path });
@@ -222,6 +227,7 @@ export class Jit {
 
   /** Adds an object already in memory. */
   addObject(bytes: Uint8Array, name = '<object>'): this {
+    this.requireUnlinked(`addObject(${name})`);
     if (isArchive(bytes)) this.session.archives.push(new Archive(bytes, name));
     else this.pending.push({ kind: 'object', name, bytes });
     return this;
@@ -229,12 +235,14 @@ export class Jit {
 
   /** Adds C source text, compiled at link time. */
   addSource(text: string, name = 'input.c'): this {
+    this.requireUnlinked(`addSource(${name})`);
     this.pending.push({ kind: 'source', name, text });
     return this;
   }
 
   /** Adds -lNAME. */
   addLibrary(name: string): this {
+    this.requireUnlinked(`addLibrary('${name}')`);
     this.libraries.push(name);
     return this;
   }
@@ -245,6 +253,7 @@ export class Jit {
 
   /** Compiles pending sources, then links everything into the image. */
   async link(): Promise<LinkStats> {
+    if (this.freed) throw new HotlinkError('usage', 'link(): this Jit was freed');
     if (this.linked) throw new HotlinkError('usage', 'this Jit is already linked; use append() to add code');
     const t0 = performance.now();
     const compileOpts = this.compileOptions();
@@ -270,8 +279,8 @@ export class Jit {
   ): LinkStats {
     const t0 = performance.now();
     const objects: ElfObject[] = [];
-    if (runtime) objects.push(new ElfObject(runtime.bytes, 'hotlink-runtime.o'));
-    if (dbgRuntime) objects.push(new ElfObject(dbgRuntime.bytes, 'hotlink-debug-runtime.o'));
+    if (runtime) objects.push(new ElfObject(runtime.bytes, RUNTIME_INPUT));
+    if (dbgRuntime) objects.push(new ElfObject(dbgRuntime.bytes, DEBUG_RUNTIME_INPUT));
     const systemObjects = new Set(objects);
     let ci = 0;
     let si = 0;
@@ -638,13 +647,23 @@ export class Jit {
     };
   }
 
+  /** Inputs are collected before link(); afterwards they would be silently ignored. */
+  private requireUnlinked(what: string): void {
+    if (this.freed) throw new HotlinkError('usage', `${what}: this Jit was freed`);
+    if (this.linked) {
+      throw new HotlinkError('usage', `${what}: this Jit is already linked, so the input would be ignored; use jit.append([...]) to add code to the live image${what.startsWith('addLibrary') ? ' (libraries are given before link())' : ''}`);
+    }
+  }
+
   private requireLinked(): BatchResult {
+    if (this.freed) throw new HotlinkError('usage', 'this Jit was freed: its image is unmapped and its addresses are invalid');
     if (!this.linked) throw new HotlinkError('usage', 'link() has not been called');
     return this.linked;
   }
 
   /** Runtime address of a global symbol, or undefined. */
   lookup(name: string): number | undefined {
+    if (this.freed) throw new HotlinkError('usage', `lookup('${name}'): this Jit was freed: its image is unmapped and its addresses are invalid`);
     return this.session.lookup(name);
   }
 
@@ -685,14 +704,17 @@ export class Jit {
    * Every symbol defined in the image, in address order per class (appended
    * ones included). Reloadable functions appear once, as their entry; the
    * generationed bodies (`foo$body$N`) and compiler aliases of them only with
-   * `{ internal: true }` (HOT_RELOAD.md §6).
+   * `{ internal: true }` (HOT_RELOAD.md §6), as do hotlink's own runtime
+   * symbols (`__hotlink_*`) and assembler-local labels (`.LC1`, `.L.str`).
    */
   *symbols(opts: { internal?: boolean } = {}): IterableIterator<SymbolInfo> {
+    if (this.freed) throw new HotlinkError('usage', 'symbols(): this Jit was freed');
     const s = this.session;
+    const runtime = new Set(s.inputs.filter((i) => RUNTIME_INPUTS.has(i.file)).map((i) => i.id));
     for (let c = 0; c < s.classes.length; c++) {
       for (const id of s.addrIndex.all(c)) {
         if (id < 0) continue;
-        if (!opts.internal && /\$body\$\d+$|\.localalias$/.test(s.symbols.name[id]!)) continue;
+        if (!opts.internal && (/\$body\$\d+$|\.localalias$|^__hotlink_|^\.L/.test(s.symbols.name[id]!) || runtime.has(s.symbols.input[id]!))) continue;
         yield this.symbolInfo(id);
       }
     }
@@ -749,15 +771,162 @@ export class Jit {
   }
 
   /**
-   * Calls a function of the image (by name or address) with a C prototype,
-   * e.g. `jit.call('add', 'int (int, int)', 2, 3)`.
+   * Calls a function of the image (by name or address) with a C prototype in
+   * koffi's syntax, e.g. `jit.call('add', 'int (int, int)', 2, 3)` (README
+   * "Library API"). Runs pending constructors first. The argument count and
+   * numeric arguments are checked against the prototype; a fatal signal in
+   * the call (x86-64) comes back as a `CrashError` with the symbolized report.
    */
   call(target: string | number, proto: string, ...args: unknown[]): unknown {
+    return this.bind(target, parsePrototype(proto))(...args);
+  }
+
+  /**
+   * A JS function bound to a function of the image, like koffi's `lib.func`:
+   * `const twice = jit.func('int twice(int)')`, or `jit.func('twice', 'int (int)')`.
+   * The address is resolved now (a reloadable function's entry, so reloads
+   * are followed); the prototype is parsed once.
+   */
+  func(declaration: string): (...args: unknown[]) => unknown;
+  func(target: string | number, proto: string): (...args: unknown[]) => unknown;
+  func(a: string | number, proto?: string): (...args: unknown[]) => unknown {
+    if (proto !== undefined) return this.bind(a, parsePrototype(proto));
+    const p = parsePrototype(String(a));
+    if (!p.name) throw new HotlinkError('usage', `func('${a}'): the declaration names no function (write 'int twice(int)', or func('twice', 'int (int)'))`);
+    return this.bind(p.name, p);
+  }
+
+  /**
+   * Declares a struct or union for prototypes by its koffi member types,
+   * e.g. `jit.struct('pt', { x: 'int', y: 'int' })` — for images without
+   * DWARF; otherwise `struct NAME` in a prototype is declared from the
+   * image's debug information.
+   */
+  struct(name: string, members: Record<string, string>, kind: 'struct' | 'union' = 'struct'): this {
+    const d = defineAggregate(kind, name, Object.entries(members).map(([n, type]) => ({ name: n, type })));
+    this.aggregates.set(`${kind} ${name}`, d.name);
+    return this;
+  }
+
+  /** `struct NAME` / `union NAME` → a koffi type name: declared by struct(), else from the image's DWARF. */
+  private readonly aggregates = new Map<string, string>();
+
+  private aggregateType(tag: 'struct' | 'union', name: string): string {
+    const key = `${tag} ${name}`;
+    let t = this.aggregates.get(key);
+    if (t === undefined) {
+      const found = findAggregate(new DebugView(this), tag, name);
+      if (!found) throw new HotlinkError('usage', `${key} is not defined in the image's debug information (compile with -g, or declare it with jit.struct('${name}', { member: 'type', ... }))`);
+      t = this.declareAggregate(found);
+    }
+    return t;
+  }
+
+  /** Declares a DWARF struct or union (and the ones it contains) for koffi, checking that koffi lays it out as the compiler did. */
+  private declareAggregate(st: StructType): string {
+    const key = `${st.kind === 'union' ? 'union' : 'struct'} ${st.name ?? '<anonymous>'}`;
+    const known = st.name !== undefined ? this.aggregates.get(key) : undefined;
+    if (known) return known;
+    const unsupported = (why: string): HotlinkError => new HotlinkError('unsupported', `${key} cannot be passed by value: ${why}; declare it with jit.struct() or pass a pointer`);
+    if (st.byteSize === undefined) throw unsupported('it is incomplete (declared, never defined)');
+    const members = st.members.map((m, i) => {
+      if (m.bitSize !== undefined) throw unsupported(`member ${m.name ?? i} is a bit field`);
+      let t: CType = m.type;
+      const dims: number[] = [];
+      for (;;) {
+        if (t.kind === 'typedef' || t.kind === 'qualified') t = t.target;
+        else if (t.kind === 'array') {
+          for (const d of t.dims) {
+            if (d.count === undefined) throw unsupported(`member ${m.name ?? i} is an array of unknown size`);
+            dims.push(d.count);
+          }
+          t = t.element;
+        } else break;
+      }
+      return { name: m.name ?? `__anon${i}`, type: this.memberType(t, unsupported), dims };
+    });
+    const d = defineAggregate(st.kind === 'union' ? 'union' : 'struct', st.name ?? 'anon', members);
+    st.members.forEach((m, i) => {
+      if (d.offsets[i] !== m.offset) throw unsupported(`member ${m.name ?? i} is at offset ${m.offset}, where the natural layout puts it at ${d.offsets[i]} (packed or over-aligned)`);
+    });
+    if (d.size !== st.byteSize) throw unsupported(`its size is ${st.byteSize}, the natural layout's ${d.size}`);
+    if (st.name !== undefined) this.aggregates.set(key, d.name);
+    return d.name;
+  }
+
+  private memberType(t: CType, unsupported: (why: string) => HotlinkError): string {
+    switch (t.kind) {
+      case 'base': {
+        if (t.encoding === DW_ATE_float) {
+          if (t.byteSize === 4) return 'float';
+          if (t.byteSize === 8) return 'double';
+          throw unsupported(`${t.name} members are not supported`);
+        }
+        const signed = t.encoding === DW_ATE_signed || t.encoding === DW_ATE_signed_char;
+        if (t.byteSize === 1 && t.encoding === DW_ATE_boolean) return 'bool';
+        if (![1, 2, 4, 8].includes(t.byteSize)) throw unsupported(`${t.name} members are not supported`);
+        return `${signed ? '' : 'u'}int${t.byteSize * 8}_t`;
+      }
+      case 'enum':
+        return `int${(t.byteSize ?? 4) * 8}_t`;
+      case 'pointer': {
+        let target: CType = t.target;
+        while (target.kind === 'typedef' || target.kind === 'qualified') target = target.target;
+        return target.kind === 'base' && target.byteSize === 1 && target.name.endsWith('char') ? 'const char *' : 'void *';
+      }
+      case 'struct': case 'union': case 'class':
+        return this.declareAggregate(t);
+      default:
+        throw unsupported(`a ${t.kind} member`);
+    }
+  }
+
+  /** The function `target` names, as a checked, crash-guarded JS function. */
+  private bind(target: string | number, proto: CPrototype): (...args: unknown[]) => unknown {
     this.requireLinked();
-    this.runInit();
+    const label = typeof target === 'number' ? hex(target) : target;
     const addr = typeof target === 'number' ? target : this.lookup(target);
-    if (addr === undefined) throw new HotlinkError('usage', `no symbol '${target}' in the image`);
-    return callNative(addr, proto, ...args);
+    if (addr === undefined) {
+      const local = typeof target === 'string' && [...this.symbols()].some((x) => x.name === target && !x.global);
+      throw new HotlinkError('usage', local ? `'${target}' is a static symbol of the image: call it by address (jit.symbols())` : `no symbol '${target}' in the image`);
+    }
+    this.requireCode(label, addr);
+    const ffi = ffiPrototype(proto, (tag, name) => this.aggregateType(tag, name));
+    return (...args: unknown[]) => {
+      this.requireLinked();
+      this.runInit();
+      const guard = this.opts.debugRuntime ? undefined : this.lookup('__hotlink_guarded_call');
+      if (guard === undefined) return callPrototype(addr, ffi, label, args);
+      const at = this.lookup('__hotlink_call_target')!;
+      const crashed = this.lookup('__hotlink_call_crashed')!;
+      const slot = memoryView(at, 8);
+      const saved = Uint8Array.from(slot); // a call from a callback inside a guarded call
+      new DataView(slot.buffer, slot.byteOffset, 8).setBigUint64(0, BigInt(addr), true);
+      let result: unknown;
+      try {
+        result = callPrototype(guard, ffi, label, args);
+      } finally {
+        slot.set(saved);
+      }
+      const flag = new DataView(memoryView(crashed, 4).buffer, memoryView(crashed, 4).byteOffset, 4);
+      if (flag.getInt32(0, true) !== 0) {
+        flag.setInt32(0, 0, true);
+        throw this.crashError(label, proto.text);
+      }
+      return result;
+    };
+  }
+
+  /** Refuses to call data: a data symbol of the image, or an address outside its code. */
+  private requireCode(label: string, addr: number): void {
+    const id = typeof label === 'string' ? this.session.symbols.byName.get(label) : undefined;
+    const t = id !== undefined ? this.session.symbols.type[id] : undefined;
+    const kindName = t === 1 ? 'a data symbol (object)' : t === 6 ? 'a thread-local variable' : undefined;
+    const cls = this.session.classes.findIndex((c) => addr >= c.start && addr < c.limit);
+    if (kindName || cls > 0) {
+      const what = kindName ?? `in the image's ${SEG_CLASS_NAMES[cls]} data, not its code`;
+      throw new HotlinkError('usage', `cannot call '${label}' at ${hex(addr)}: it is ${what}`);
+    }
   }
 
   /** Reads `length` bytes of image memory at `address`. */
@@ -798,32 +967,47 @@ export class Jit {
   }
 
   private reportCrash(): never {
+    const c = this.crashRecord();
+    const lines = [`hotlink: program terminated by ${signalName(c.signo)}${faultText(c.signo, c.code, c.addr)}`, ...this.crashFrames(c, 'main')];
+    writeSync(2, lines.join('\n') + '\n');
+    exitImmediately(128 + c.signo);
+  }
+
+  /** The runtime's record of the last fatal signal (__hotlink_crash). */
+  private crashRecord(): { signo: number; code: number; addr: number; pc: number; gregs: bigint[] } {
     const at = this.lookup('__hotlink_crash')!;
     const v = new DataView(this.read(at, 48 + 23 * 8).buffer);
-    const signo = Number(v.getBigInt64(0, true));
-    const code = Number(v.getBigInt64(8, true));
-    const addr = Number(v.getBigUint64(16, true));
     const gregs: bigint[] = [];
     for (let i = 0; i < 23; i++) gregs.push(v.getBigUint64(48 + i * 8, true));
-    const lines = [`hotlink: program terminated by ${signalName(signo)}${faultText(signo, code, addr)}`];
+    return { signo: Number(v.getBigInt64(0, true)), code: Number(v.getBigInt64(8, true)), addr: Number(v.getBigUint64(16, true)), pc: Number(v.getBigUint64(24, true)), gregs };
+  }
+
+  /** The symbolized backtrace of a crash, up to and including function `outermost` (or the guarded-call trampoline, excluded). */
+  private crashFrames(c: { pc: number; gregs: bigint[] }, outermost: string): string[] {
     try {
-      lines.push(...this.crashBacktrace(gregs));
+      return this.crashBacktrace(c.gregs, outermost);
     } catch (e) {
-      const pc = Number(v.getBigUint64(24, true));
-      lines.push(`  #0 ${hex(pc)} in ${this.describePc(pc) ?? '?? (outside the image)'}   (no backtrace: ${(e as Error).message})`);
+      return [`  #0 ${hex(c.pc)} in ${this.describePc(c.pc) ?? '?? (outside the image)'}   (no backtrace: ${(e as Error).message})`];
     }
-    writeSync(2, lines.join('\n') + '\n');
-    exitImmediately(128 + signo);
+  }
+
+  /** A fatal signal in a guarded call, as an error carrying the report. */
+  private crashError(label: string, proto: string): CrashError {
+    const c = this.crashRecord();
+    const frames = this.crashFrames(c, '__hotlink_guarded_call');
+    const text = `${signalName(c.signo)}${faultText(c.signo, c.code, c.addr)}`;
+    return new CrashError(`${label} (prototype '${proto}') crashed: ${text}\n${frames.join('\n')}`, c.signo, frames);
   }
 
   /** The crash's stack, symbolized like a debugger backtrace: function, file:line per frame. */
-  private crashBacktrace(gregs: bigint[]): string[] {
+  private crashBacktrace(gregs: bigint[], outermost: string): string[] {
     // ucontext gregs -> DWARF register numbers.
     const order = [8, 9, 10, 11, 12, 13, 14, 15, 5, 4, 6, 3, 1, 0, 2, 7, 16];
     const regs: (bigint | undefined)[] = [];
     order.forEach((dw, i) => (regs[dw] = gregs[i]));
     const view = new DebugView(this);
-    const frames = unwind(view, regs, { limit: 64, stopAfter: (f) => this.addrToSym(f.level ? f.pc - 1 : f.pc)?.name === 'main' });
+    const frames = unwind(view, regs, { limit: 64, stopAfter: (f) => this.addrToSym(f.level ? f.pc - 1 : f.pc)?.name === outermost });
+    if (outermost.startsWith('__hotlink') && frames.length > 1 && this.addrToSym(frames.at(-1)!.pc - 1)?.name === outermost) frames.pop();
     return frames.map((f) => {
       const pc = f.level ? f.pc - 1 : f.pc;
       const sym = this.addrToSym(pc);
@@ -845,12 +1029,34 @@ export class Jit {
 
   /** Unmaps the image. Addresses from it must not be used afterwards. */
   free(): void {
-    const release = this.linked ? this.lookup('__hotlink_release') : undefined;
+    if (this.freed) return;
+    this.freed = true;
+    const release = this.linked ? this.session.lookup('__hotlink_release') : undefined;
     if (release !== undefined) callNative(release, 'void (void)'); // no signal handler may point into the unmapped image
     this.session.free();
   }
 }
 
+
+/** A defined struct or union named `name` in the image's DWARF (the first input that defines it). */
+function findAggregate(view: DebugView, tag: 'struct' | 'union', name: string): StructType | undefined {
+  const want = tag === 'struct' ? DW_TAG_structure_type : DW_TAG_union_type;
+  for (let i = 0; i < view.jit.session.inputs.length; i++) {
+    const d = view.debugInfo(i);
+    if (!d) continue;
+    for (const unit of d.info.units) {
+      for (const die of unit.root.children) {
+        if (die.tag === want && die.name === name && !die.flag(DW_AT_declaration)) return typeFromDie(die) as StructType;
+      }
+    }
+  }
+  return undefined;
+}
+
+/** The input names of hotlink's own runtime objects (their symbols are hidden from symbols()). */
+const RUNTIME_INPUT = 'hotlink-runtime.o';
+const DEBUG_RUNTIME_INPUT = 'hotlink-debug-runtime.o';
+const RUNTIME_INPUTS = new Set([RUNTIME_INPUT, DEBUG_RUNTIME_INPUT]);
 
 /** Files at least this large are mmapped (their debug sections are then never paged in); smaller ones are read. */
 const MAP_THRESHOLD = 1 << 20;

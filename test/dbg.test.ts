@@ -20,7 +20,7 @@ import { Debugger, type FrameDescription } from '../src/dbg/debugger.js';
 import type { StopEvent } from '../src/dbg/session.js';
 import { formatValue, type MemoryReader } from '../src/dbg/format.js';
 import { HotlinkError, hex } from '../src/errors.js';
-import { repoRoot, runCommandAsync, tmpDir, haveCommand, compileObjectAsync, compileNativeAsync } from './helpers.js';
+import { repoRoot, runCommandAsync, tmpDir, haveCommand, needs, compileObjectAsync, compileNativeAsync } from './helpers.js';
 
 const FIXTURES = path.join(repoRoot, 'test', 'dbg-fixtures');
 const fixture = (name: string): string => path.join(FIXTURES, name);
@@ -31,12 +31,13 @@ interface Config {
   label: string;
 }
 
-const CONFIGS: Config[] = (['gcc', 'clang-19'] as const).flatMap((cc) =>
+// Every configuration's scenarios are tests; those of a missing compiler (or without gdb) are reported as skipped, naming it.
+const ALL_CONFIGS: Config[] = (['gcc', 'clang-19'] as const).flatMap((cc) =>
   (['-O0', '-O2'] as const).map((opt) => ({ cc, opt, label: `${cc} ${opt}` })),
-).filter((c) => haveCommand(c.cc));
+);
+const CONFIGS = ALL_CONFIGS.filter((c) => haveCommand(c.cc));
 
-const haveGdb = haveCommand('gdb');
-const skip = haveGdb && CONFIGS.length ? false : 'needs gdb and gcc or clang-19';
+const skip = needs('gdb') || (CONFIGS.length ? false : needs('gcc', 'clang-19'));
 
 const PROGRAMS = ['recur', 'sort', 'foo', 'segv', 'loop', 'forever'] as const;
 type Program = (typeof PROGRAMS)[number];
@@ -162,7 +163,7 @@ async function open(t: TestContext, cfg: Config, prog: Program): Promise<Debugge
 
 const closed = new WeakSet<Debugger>();
 
-/** Ends the program and unmaps the image (at most 4 images can be alive at once: see the todo test). */
+/** Ends the program and unmaps the image (tests free what they open; several images can be alive at once: see "five debuggers"). */
 async function close(dbg: Debugger): Promise<void> {
   if (closed.has(dbg)) return;
   closed.add(dbg);
@@ -310,10 +311,10 @@ test(
   },
 );
 
-for (const cfg of CONFIGS) {
+for (const cfg of ALL_CONFIGS) {
   const O0 = cfg.opt === '-O0';
 
-  describe(`dbg scenarios, ${cfg.label}`, { skip, timeout: 120_000 }, () => {
+  describe(`dbg scenarios, ${cfg.label}`, { skip: skip || needs(cfg.cc), timeout: 120_000 }, () => {
     // 1.
     test('breakpoints by function, file:line (a line without code moves on) and *address stop where gdb stops', {}, async (t) => {
       const dbg = await open(t, cfg, 'recur');

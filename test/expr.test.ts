@@ -436,7 +436,7 @@ describe('expressions while stopped in a recursive function', () => {
     assert.equal(dbg.backtrace()[0]!.function, 'recurse');
   });
 
-  test('values agree with gdb on the natively built program', { skip: !haveGdb && 'gdb is not installed' }, async () => {
+  test('values agree with gdb on the natively built program', { skip: !haveGdb ? 'gdb is not installed' : gdbCannotCall() }, async () => {
     const exe = join(dir, 'prog');
     const cc = spawnSync('gcc', ['-g', '-O0', '-o', exe, file], { encoding: 'utf8' });
     assert.equal(cc.status, 0, cc.stderr);
@@ -460,6 +460,26 @@ describe('expressions while stopped in a recursive function', () => {
     }
   });
 });
+
+/**
+ * Why gdb cannot call a function in its inferior here, or false when it can:
+ * probed once with a tiny program (where ptrace cannot write the extended
+ * register state, gdb says `Couldn't write extended state status: Bad address`).
+ */
+function gdbCannotCall(): string | false {
+  const d = mkdtempSync(join(tmpdir(), 'hotlink-gdbprobe-'));
+  try {
+    writeFileSync(join(d, 'probe.c'), 'int f(int x) { return x + 1; }\nint main(void) { return f(0); }\n');
+    const cc = spawnSync('gcc', ['-g', '-O0', '-o', join(d, 'probe'), join(d, 'probe.c')], { encoding: 'utf8' });
+    if (cc.status !== 0) return `the gdb probe did not compile: ${cc.stderr.trim()}`;
+    const g = spawnSync('gdb', ['-batch', '-nx', '-ex', 'break main', '-ex', 'run', '-ex', 'print f(1)', join(d, 'probe')], { encoding: 'utf8', timeout: 60_000 });
+    if (/^\$1 = 2$/m.test(g.stdout ?? '')) return false;
+    const why = `${g.stdout ?? ''}\n${g.stderr ?? ''}`.split('\n').filter((l) => /error|cannot|couldn't|warning/i.test(l)).join('; ').trim();
+    return `gdb cannot call functions in the inferior on this machine (${why || 'print f(1) gave no value'})`;
+  } finally {
+    rmSync(d, { recursive: true, force: true });
+  }
+}
 
 // ---- breakpoint conditions -------------------------------------------------------------------
 

@@ -278,3 +278,21 @@ export function haveCommand(name: string): boolean {
 export function shellQuote(argv: readonly string[]): string {
   return argv.map((a) => (/^[\w@%+=:,./-]+$/.test(a) ? a : `'${a.replace(/'/g, `'\\''`)}'`)).join(' ');
 }
+
+/**
+ * A skip reason naming the tools of `tools` that are not on PATH, or false
+ * when all are there: `test(name, { skip: needs('clang-19') }, ...)`.
+ */
+export function needs(...tools: string[]): string | false {
+  const missing = tools.filter((t) => !haveCommand(t));
+  return missing.length ? `needs ${missing.join(', ')} (not found on PATH)` : false;
+}
+
+/**
+ * For a test that covers several tool-dependent variants and ran only the
+ * ones whose tools exist: marks it skipped, naming what did not run.
+ */
+export function skipMissing(t: { skip(message?: string): void }, what: string, ...tools: string[]): void {
+  const reason = needs(...tools);
+  if (reason) t.skip(`${what} not checked: ${reason}`);
+}

@@ -12,7 +12,7 @@
 //   - §10 input restrictions and §18 failures: every rejection leaves the
 //     slot, all lookups, the symbol list, the symbol count, the generation
 //     and the function's result exactly as they were;
-//   - §11 ABI signature check (todo while it is being wired);
+//   - §11 ABI signature check: a changed signature is refused naming it, unless unchecked;
 //   - rollback, the reload report, the §15 patch-site index (incremental:
 //     after 1,000 reloads a query indexes only the newest reload's records);
 //   - 10,000 reloads alternating two precompiled bodies; W^X after reloads;

@@ -287,9 +287,8 @@ site_pc64: .quad target - .
     assert.equal(i64(jit, site), BigInt(addr(jit, 'target') - site));
   });
 
-  // BUG (src/link/session.ts fixup, RelocNeed.PcRel): every PC-relative type is range-checked against
-  // arch.pcRelReach (±2 GiB), including the 64-bit R_X86_64_PC64, so a PC64 to a far host data object is
-  // rejected ("out of reach ... compile with -fPIC") although its 64-bit field can hold any distance.
+  // Regression: only PC-relative fields narrower than 64 bits are range-checked against arch.pcRelReach
+  // (±2 GiB); a 64-bit R_X86_64_PC64 to a far host data object holds any distance (it was once refused).
   test('R_X86_64_PC64 to a far libc data object: the 64-bit field reaches it directly', async (t) => {
     const data = libcAddress('opterr');
     if (Math.abs(data - BASE) <= 0x7fffffff) return t.skip('libc is within ±2 GiB of the test base');
@@ -728,9 +727,8 @@ site: .long edge
     assert.match(e.message, /signed 32-bit/);
   });
 
-  // BUG (src/elf/object.ts readSymbols): st_value is read with ByteReader.u64, which rejects values above
-  // 2^53 as "too large to be an offset or size" — but an SHN_ABS symbol's value is an arbitrary 64-bit
-  // number, and `.set neg, -0x80000000` (st_value 0xffffffff80000000) is valid input that GNU ld links.
+  // Regression: an SHN_ABS symbol's st_value is an arbitrary 64-bit number, read signed (readSymbols);
+  // `.set neg, -0x80000000` (st_value 0xffffffff80000000) is valid input that GNU ld links.
   test('R_X86_64_32S against -0x80000000 (the minimum) links, sign-extended', async (t) => {
     const use = assemble('use32s_ok', `
       .text

@@ -1399,3 +1399,21 @@ describe('interactive terminal (tmux)', () => {
   });
 });
 
+
+// ---- breakpoint conditions (issue 15, hardening) -------------------------------------------------------
+
+describe('breakpoint conditions in the REPL', { concurrency: true }, () => {
+  test('a condition typed just before run is in force: a false one does not stop', async () => {
+    const s = await session(['base.c'], ['b main if existing_func(0) == 1', 'run', 'quit']);
+    assert.doesNotMatch(s.out, /^Breakpoint 1, /m, s.out);
+    assert.match(s.out, /^v=40$/m);
+  });
+
+  test('a condition that cannot be evaluated stops and says so, as GDB does', async () => {
+    const s = await session(['base.c'], ['b main if *(int *)0 == 1', 'run', 'kill', 'quit']);
+    assert.deepEqual(s.block('run').slice(1, 3), [
+      'Error in testing condition for breakpoint 1:',
+      "The program being debugged stopped while in a function called from the condition '*(int *)0 == 1'.",
+    ], s.out);
+  });
+});

@@ -11,10 +11,10 @@ import { Jit, LinkStats } from '../jit.js';
 import { PHASES, ReserveOptions } from '../link/session.js';
 import { dupCloexec, preserveStdio } from '../memory/native.js';
 
-const USAGE = `usage: hotlink run [options] [compiler flags] <inputs>... [-- program args]
-       hotlink dbg [-x FILE] [-ex CMD] [--batch] [--argv0 NAME] [compiler flags] <inputs>... [-- program args]
+const RUN_LINE = 'hotlink run [options] [compiler flags] <inputs>... [-- program args]';
+const DBG_LINE = 'hotlink dbg [-x FILE] [-ex CMD] [--batch] [options] [compiler flags] <inputs>... [-- program args]';
 
-inputs:  .c sources (compiled with $CC or cc: -c -g -fPIC + your flags), .o objects,
+const INPUTS = `inputs:  .c sources (compiled with $CC or cc: -c -g -fPIC + your flags), .o objects,
          .a archives, -lNAME libraries, -LDIR library directories
 options: --cc CC            C compiler (default: $CC, else cc)
          --stats            print link phase times and counts to stderr after the run
@@ -24,6 +24,40 @@ options: --cc CC            C compiler (default: $CC, else cc)
                             --reserve-rw (16M each) and --reserve-tls (1M)
 compiler flags passed through: -I -D -U -O -std= -W -w -f -m -g -pthread -include
 `;
+
+const USAGE = `usage: ${RUN_LINE}
+       ${DBG_LINE}
+       hotlink COMMAND --help
+
+commands: run  link the inputs into a live image and run main (the exit status is the program's)
+          dbg  the same under hotlink's GDB-style debugger (append and reload while stopped)
+
+${INPUTS}`;
+
+const RUN_USAGE = `usage: ${RUN_LINE}
+
+Links the inputs into a live image inside this process and runs main with the
+process's real stdin/stdout/stderr; the exit status is the program's. A fatal
+signal prints a symbolized report and exits with 128+signal.
+
+${INPUTS}`;
+
+const DBG_USAGE = `usage: ${DBG_LINE}
+
+Runs the program under hotlink's GDB-style debugger (type 'help' at the prompt).
+
+debugger options:
+         -x FILE, --command FILE     read commands from FILE
+         -ex CMD, --eval-command CMD run CMD
+         --batch                     exit after the commands (no prompt)
+
+${INPUTS}`;
+
+/** `--help` or `-h` among a subcommand's own arguments (before `--`). */
+function wantsHelp(args: string[]): boolean {
+  const end = args.indexOf('--');
+  return (end < 0 ? args : args.slice(0, end)).some((a) => a === '--help' || a === '-h');
+}
 
 interface RunArgs {
   inputs: string[];
@@ -71,7 +105,7 @@ export function parseRunArgs(args: string[]): RunArgs {
       if (i + 1 >= args.length) throw new HotlinkError('usage', `${a} needs a value`);
       out.cflags.push(a, args[++i]!);
     } else if (/^-(I|D|U|O|std=|W|w$|f|m|g|pthread$|isystem|ansi$|pedantic)/.test(a)) out.cflags.push(a);
-    else if (a.startsWith('-')) throw new HotlinkError('usage', `unknown option '${a}'\n${USAGE}`);
+    else if (a.startsWith('-')) throw new HotlinkError('usage', `unknown option '${a}' (hotlink run --help lists the options)`);
     else out.inputs.push(a);
   }
   return out;
@@ -100,9 +134,13 @@ function formatStats(stats: LinkStats): string {
 }
 
 async function run(args: string[]): Promise<never> {
+  if (wantsHelp(args)) {
+    writeSync(1, RUN_USAGE);
+    process.exit(0);
+  }
   preserveStdio(); // before anything can make Node replace a terminal's description on fds 0-2
   const a = parseRunArgs(args);
-  if (a.inputs.length === 0) throw new HotlinkError('usage', `no input files\n${USAGE}`);
+  if (a.inputs.length === 0) throw new HotlinkError('usage', `no input files\n${RUN_USAGE}`);
   const jit = new Jit({ cc: a.cc, cflags: a.cflags, libraries: a.libraries, libraryPaths: a.libraryPaths, reserve: a.reserve });
   for (const f of a.inputs) jit.addFile(f);
   const stats = await jit.link();
@@ -112,6 +150,10 @@ async function run(args: string[]): Promise<never> {
 }
 
 async function dbg(args: string[]): Promise<never> {
+  if (wantsHelp(args)) {
+    writeSync(1, DBG_USAGE);
+    process.exit(0);
+  }
   // Our own options first: -x FILE (commands), -ex CMD, --batch; the rest is as for `run`.
   const scripts: string[] = [];
   const commands: string[] = [];
@@ -129,7 +171,7 @@ async function dbg(args: string[]): Promise<never> {
     else rest.push(a);
   }
   const a = parseRunArgs(rest);
-  if (a.inputs.length === 0) throw new HotlinkError('usage', `no input files\nusage: hotlink dbg [-x FILE] [-ex CMD] [--batch] [--argv0 NAME] [compiler flags] <inputs>... [-- program args]`);
+  if (a.inputs.length === 0) throw new HotlinkError('usage', `no input files\nusage: ${DBG_LINE}\n(hotlink dbg --help for more)`);
   const { Debugger } = await import('../dbg/debugger.js');
   const { runRepl } = await import('../dbg/cli.js');
   const debuggerInstance = await Debugger.create({ inputs: a.inputs, cc: a.cc, cflags: a.cflags, libraries: a.libraries, libraryPaths: a.libraryPaths, reserve: a.reserve });

@@ -212,8 +212,10 @@ export class Debugger {
             let ok = false;
             try {
               ok = await bp.condition(this.session);
-            } catch {
-              ok = true; // GDB stops when a condition cannot be evaluated
+            } catch (e) {
+              // GDB stops when a condition cannot be evaluated, and says why.
+              ok = true;
+              ev = { ...ev, conditionError: `Error in testing condition for breakpoint ${bp.id}:\n${(e as Error).message}` };
             }
             if (!ok) {
               ev = await this.session.continue();

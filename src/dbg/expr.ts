@@ -88,7 +88,11 @@ export function expressionSource(dbg: Debugger, text: string, opts: { frame?: nu
 export function conditionOf(dbg: Debugger, text: string): (s: DebugSession) => Promise<boolean> {
   return async () => {
     const r = await evaluate(dbg, text, { frame: 0 });
-    if (r.kind === 'stopped') return true;
+    if (r.kind === 'stopped') {
+      // The breakpoint stops (as GDB's does), and says why the condition has no value.
+      const why = r.stop.reason.kind === 'signal' ? `received signal ${r.stop.reason.signal}` : r.stop.reason.kind === 'breakpoint' ? `hit breakpoint ${r.stop.reason.id}` : `stopped (${r.stop.reason.kind})`;
+      throw new HotlinkError('usage', `The program being debugged ${why} while in a function called from the condition '${text}'.`);
+    }
     if (r.kind === 'void') throw new HotlinkError('usage', `the condition '${text}' has type void`);
     return truthy(r.type, r.bytes);
   };

@@ -168,7 +168,7 @@ export class Repl {
       }
       case 'break':
       case 'tbreak':
-        this.breakCommand(arg, cmd === 'tbreak');
+        await this.breakCommand(arg, cmd === 'tbreak');
         return false;
       case 'condition': {
         const [num, ...rest] = arg.split(/\s+/);
@@ -292,6 +292,7 @@ export class Repl {
   /** Prints a stop like GDB does. */
   reportStop(ev: StopEvent, instruction = false): void {
     const r = ev.reason;
+    if (ev.conditionError) this.say(ev.conditionError);
     switch (r.kind) {
       case 'exited':
         this.say(r.status === 0 ? `[Inferior 1 (process ${this.pid}) exited normally]` : `[Inferior 1 (process ${this.pid}) exited with code ${r.status.toString(8).padStart(2, '0')}]`);
@@ -423,7 +424,7 @@ export class Repl {
 
   // ---- Breakpoints ---------------------------------------------------------------------------
 
-  private breakCommand(arg: string, temporary: boolean): void {
+  private async breakCommand(arg: string, temporary: boolean): Promise<void> {
     const m = /^(.*?)(?:\s+if\s+(.+))?$/s.exec(arg)!;
     let location = m[1]!.trim();
     const cond = m[2]?.trim();
@@ -433,7 +434,7 @@ export class Repl {
       location = `*${f.pc}`;
     }
     const bp = this.dbg.breakAt(location, { temporary, conditionText: cond });
-    if (cond) void this.conditionOf(cond).then((c) => (bp.condition = c));
+    if (cond) bp.condition = await this.conditionOf(cond); // before the next command can run the program
     const kind = temporary ? 'Temporary breakpoint' : 'Breakpoint';
     if (!bp.addresses.length) {
       this.say(`No source file or function named "${location}" in the image yet.\n${kind} ${bp.id} (${location}) pending.`);
@@ -448,8 +449,10 @@ export class Repl {
     return async () => {
       if (!ev) return true;
       const r = await ev(this.dbg, text, { frame: 0 });
-      if (r.kind !== 'value') return true;
-      return r.bytes.some((b) => b !== 0);
+      if (r.kind === 'value') return r.bytes.some((b) => b !== 0);
+      // The breakpoint stops, and afterStop reports why (GDB's "Error in testing condition").
+      if (r.kind === 'stopped') throw new HotlinkError('usage', `The program being debugged stopped while in a function called from the condition '${text}'.`);
+      throw new HotlinkError('usage', `the condition '${text}' has no value (${r.kind})`);
     };
   }
 

@@ -50,6 +50,8 @@ export interface StopEvent {
   reason: StopReason;
   /** PC of the stop (undefined once the program ended). */
   pc?: number;
+  /** Why a breakpoint stopped although its condition was not true: GDB's `Error in testing condition for breakpoint N:` and the error. */
+  conditionError?: string;
 }
 
 export type BreakpointSpec = { address: number } | { symbol: string } | { file: string; line: number };

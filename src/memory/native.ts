@@ -9,6 +9,7 @@
 import { readFileSync, readdirSync, readlinkSync } from 'node:fs';
 import koffi from 'koffi';
 import { HotlinkError, hex } from '../errors.js';
+import { aggregateTags, callbackParam, CPrototype, isNumericType, paramType } from './proto.js';
 
 const libc = koffi.load('libc.so.6');
 
@@ -419,6 +420,104 @@ export function registerCallback(proto: string, fn: (...args: never[]) => unknow
   const type = koffi.proto(`${m[1]} hotlink_cb_${callbackCount++}(${m[2]})`);
   const cb = koffi.register(fn as (...args: unknown[]) => unknown, koffi.pointer(type));
   return { address: Number(koffi.address(cb)), unregister: () => koffi.unregister(cb) };
+}
+
+// ---- Calls with a checked prototype (Jit.call, Jit.func) ---------------------
+
+/** A prototype ready to call: the koffi type, and what the arguments are checked against. */
+export interface FfiPrototype {
+  proto: CPrototype;
+  type: unknown;
+  /** Per fixed parameter: its type text (struct names translated). */
+  params: string[];
+}
+
+let ffiCount = 0;
+
+/** koffi's message for a prototype, said as a hotlink usage error. */
+function prototypeError(text: string, e: unknown): HotlinkError {
+  if (e instanceof HotlinkError) return e;
+  return new HotlinkError('usage', `bad C prototype '${text}': ${(e as Error).message} (prototypes use koffi's C syntax: C type names, '*', 'struct NAME' for the image's structs, 'RET (*)(ARGS)' for a callback; see README "Library API")`);
+}
+
+/**
+ * Makes a koffi prototype of `proto`. `aggregate` gives the koffi type name
+ * for each `struct NAME`/`union NAME` (declared from the image's DWARF or
+ * by the user); callback parameters become koffi callback types, so a JS
+ * function can be passed for them.
+ */
+export function ffiPrototype(proto: CPrototype, aggregate: (tag: 'struct' | 'union', name: string) => string): FfiPrototype {
+  try {
+    const tr = (type: string): string => {
+      let out = type;
+      for (const a of aggregateTags(type)) out = out.replace(a.text, aggregate(a.tag, a.name));
+      return out;
+    };
+    const params = proto.params.map((p) => {
+      const cb = callbackParam(p);
+      if (!cb) return tr(paramType(p));
+      const name = `hotlink_cb_${callbackCount++}`;
+      koffi.proto(`${tr(cb.ret)} ${name}(${cb.args === '' ? 'void' : tr(cb.args)})`);
+      return `${name} *`;
+    });
+    const type = koffi.proto(`${tr(proto.ret)} hotlink_ffi_${ffiCount++}(${[...params, ...(proto.variadic ? ['...'] : [])].join(', ') || 'void'})`);
+    return { proto, type, params };
+  } catch (e) {
+    throw prototypeError(proto.text, e);
+  }
+}
+
+/**
+ * Calls `address` through prototype `p`, checking the arguments first: their
+ * count, and numbers for numeric parameters. `label` names the function in
+ * errors (with its prototype).
+ */
+export function callPrototype(address: number, p: FfiPrototype, label: string, args: unknown[]): unknown {
+  const what = `${label} (prototype '${p.proto.text}')`;
+  const fixed = p.params.length;
+  if (p.proto.variadic ? args.length < fixed : args.length !== fixed) {
+    throw new HotlinkError('usage', `${what} takes ${p.proto.variadic ? 'at least ' : ''}${fixed} argument${fixed === 1 ? '' : 's'}, got ${args.length}`);
+  }
+  if (p.proto.variadic && (args.length - fixed) % 2 !== 0) {
+    throw new HotlinkError('usage', `${what}: variadic arguments go in (type, value) pairs, e.g. 'int', 42, 'const char *', 'text'`);
+  }
+  p.params.forEach((t, i) => {
+    const a = args[i];
+    if (isNumericType(t) && typeof a !== 'number' && typeof a !== 'bigint' && typeof a !== 'boolean') {
+      throw new HotlinkError('usage', `${what}: argument ${i + 1} is a ${t}, got ${a === null ? 'null' : typeof a}`);
+    }
+  });
+  try {
+    return koffi.call(pointerTo(address), p.type as koffi.IKoffiCType, ...args);
+  } catch (e) {
+    if (e instanceof TypeError || e instanceof RangeError) throw new HotlinkError('usage', `${what}: ${e.message}`);
+    throw e;
+  }
+}
+
+/** One member of a struct or union declared for calls: a koffi type name, or an array of one. */
+export interface FfiMember {
+  name: string;
+  type: string;
+  /** Array dimensions, outermost first. */
+  dims?: number[];
+}
+
+/**
+ * Declares a struct or union for prototypes under a process-unique koffi
+ * name; returns that name, its size and the members' offsets (to check
+ * against the layout the compiler chose).
+ */
+export function defineAggregate(kind: 'struct' | 'union', label: string, members: FfiMember[]): { name: string; size: number; offsets: number[] } {
+  const name = `hotlink_${kind}_${ffiCount++}_${label.replace(/\W/g, '_')}`;
+  const def: Record<string, koffi.TypeSpecWithAlignment> = {};
+  for (const m of members) {
+    let t: koffi.TypeSpecWithAlignment = m.type;
+    for (const n of [...(m.dims ?? [])].reverse()) t = koffi.array(t as koffi.TypeSpec, n);
+    def[m.name] = t;
+  }
+  const type = kind === 'struct' ? koffi.struct(name, def) : koffi.union(name, def);
+  return { name, size: koffi.sizeof(type), offsets: members.map((m) => koffi.offsetof(type, m.name)) };
 }
 
 /**

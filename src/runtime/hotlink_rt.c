@@ -151,7 +151,13 @@ static int is_standin(int sig, const struct sigaction *cur) {
     return has_standin[sig] && is_standin_handler(&standin[sig], cur);
 }
 /* Before the image is unmapped (Jit.free): no process-wide handler may point into it. */
+static char guard_altstack[64 * 1024];
 void __hotlink_release(void) {
+    stack_t ss;
+    if (sigaltstack(NULL, &ss) == 0 && ss.ss_sp == guard_altstack && !(ss.ss_flags & SS_ONSTACK)) {
+        ss.ss_flags = SS_DISABLE;
+        sigaltstack(&ss, NULL);
+    }
     for (int s = 1; s < MAXSIG; s++) {
         struct sigaction cur;
         if (!has_standin[s]) continue;
@@ -401,13 +407,102 @@ void __hotlink_chain_signal(const struct sigaction *old, int sig, siginfo_t *inf
 
 static void write_str(const char *s) { (void)!write(2, s, strlen(s)); }
 
-static void on_fatal(int sig, siginfo_t *info, void *uctx) {
-    int i = 0;
-    while (i < (int)NFATAL && fatal_signals[i] != sig) i++;
-    if (!in_program) {
-        __hotlink_chain_signal(&previous[i], sig, info, uctx);
-        return;
-    }
+/* ---- Guarded calls (Jit.call) ------------------------------------------------
+ *
+ * Jit.call enters the image through __hotlink_guarded_call with the target in
+ * __hotlink_call_target. The trampoline records a sigsetjmp point, then jumps
+ * to the target with the caller's registers and stack arguments untouched and
+ * its own return address in place of the caller's. A fatal signal on the
+ * calling thread while a guarded call runs longjmps back to that point: the
+ * crashed call's frames are abandoned, the call returns 0 to the FFI and
+ * __hotlink_call_crashed says why (details in __hotlink_crash). Calls nest
+ * (C -> JS callback -> Jit.call) up to CALL_DEPTH; only the thread that made
+ * the outermost call is guarded. `hotlink run` does not use it: a crash there
+ * ends the process (in_program).
+ */
+#define CALL_DEPTH 64
+struct call_frame {
+    uint64_t ret; /* the caller's return address */
+    uint64_t sp;  /* the stack pointer at entry (pointing at ret) */
+    uint64_t rdi; /* a struct return's hidden pointer: handed back as the result of a crashed call */
+    sigjmp_buf jmp;
+};
+__attribute__((visibility("hidden"))) void *__hotlink_call_target;
+int __hotlink_call_crashed;
+static struct call_frame call_frames[CALL_DEPTH];
+static int call_depth;
+static pthread_t call_thread;
+static int call_guard_installed;
+static void install_call_guard(void);
+
+/* From the trampoline: a frame for this call, or NULL (too deep, another thread): run unguarded. */
+__attribute__((visibility("hidden"), used)) void *__hotlink_call_enter(uint64_t sp, uint64_t rdi) {
+    if (call_depth >= CALL_DEPTH || (call_depth > 0 && !pthread_equal(pthread_self(), call_thread))) return NULL;
+    if (!call_guard_installed) install_call_guard();
+    if (call_depth == 0) call_thread = pthread_self();
+    struct call_frame *f = &call_frames[call_depth++];
+    f->ret = *(uint64_t *)(uintptr_t)sp;
+    f->sp = sp;
+    f->rdi = rdi;
+    return f->jmp;
+}
+
+/* The target returned: the caller's return address. */
+__attribute__((visibility("hidden"), used)) uint64_t __hotlink_call_leave(void) { return call_frames[--call_depth].ret; }
+
+/* The target crashed (longjmp'ed here): the abandoned call's frame. */
+__attribute__((visibility("hidden"), used)) struct call_frame *__hotlink_call_unwound(void) { return &call_frames[--call_depth]; }
+
+#if defined(__x86_64__)
+__asm__(
+    ".pushsection .text\n"
+    ".globl __hotlink_guarded_call\n"
+    ".type __hotlink_guarded_call, @function\n"
+    "__hotlink_guarded_call:\n"
+    "  push %rdi; push %rsi; push %rdx; push %rcx; push %r8; push %r9; push %rax\n"
+    "  sub $128, %rsp\n"
+    "  movdqu %xmm0, 0(%rsp); movdqu %xmm1, 16(%rsp); movdqu %xmm2, 32(%rsp); movdqu %xmm3, 48(%rsp)\n"
+    "  movdqu %xmm4, 64(%rsp); movdqu %xmm5, 80(%rsp); movdqu %xmm6, 96(%rsp); movdqu %xmm7, 112(%rsp)\n"
+    "  lea 184(%rsp), %rdi\n" /* the entry sp: 128 + 7 * 8 above */
+    "  mov 176(%rsp), %rsi\n"  /* rdi as given */
+    "  call __hotlink_call_enter\n"
+    "  test %rax, %rax\n"
+    "  jz 2f\n"
+    "  mov %rax, %rdi\n"
+    "  mov $1, %esi\n"
+    "  call __sigsetjmp@PLT\n"
+    "  test %eax, %eax\n"
+    "  jnz 3f\n"
+    "  lea 1f(%rip), %r11\n"
+    "  mov %r11, 184(%rsp)\n" /* the target returns to 1: */
+    "2:\n"
+    "  movdqu 0(%rsp), %xmm0; movdqu 16(%rsp), %xmm1; movdqu 32(%rsp), %xmm2; movdqu 48(%rsp), %xmm3\n"
+    "  movdqu 64(%rsp), %xmm4; movdqu 80(%rsp), %xmm5; movdqu 96(%rsp), %xmm6; movdqu 112(%rsp), %xmm7\n"
+    "  add $128, %rsp\n"
+    "  pop %rax; pop %r9; pop %r8; pop %rcx; pop %rdx; pop %rsi; pop %rdi\n"
+    "  jmp *__hotlink_call_target(%rip)\n"
+    "1:\n" /* returned normally: rsp is the entry sp + 8 */
+    "  sub $64, %rsp\n"
+    "  mov %rax, 0(%rsp); mov %rdx, 8(%rsp); movdqu %xmm0, 16(%rsp); movdqu %xmm1, 32(%rsp)\n"
+    "  call __hotlink_call_leave\n"
+    "  mov %rax, %r11\n"
+    "  mov 0(%rsp), %rax; mov 8(%rsp), %rdx; movdqu 16(%rsp), %xmm0; movdqu 32(%rsp), %xmm1\n"
+    "  add $64, %rsp\n"
+    "  jmp *%r11\n"
+    "3:\n" /* crashed: back on the trampoline's frame, whose stack contents the call overwrote */
+    "  call __hotlink_call_unwound\n"
+    "  mov 0(%rax), %r11\n"
+    "  mov 8(%rax), %rsp\n"
+    "  add $8, %rsp\n"
+    "  mov 16(%rax), %rax\n"
+    "  xor %edx, %edx\n"
+    "  pxor %xmm0, %xmm0; pxor %xmm1, %xmm1\n"
+    "  jmp *%r11\n"
+    ".size __hotlink_guarded_call, .-__hotlink_guarded_call\n"
+    ".popsection\n");
+#endif
+
+static void record_crash(int sig, siginfo_t *info, void *uctx) {
     ucontext_t *uc = uctx;
     __hotlink_crash.signo = sig;
     __hotlink_crash.code = info->si_code;
@@ -424,6 +519,21 @@ static void on_fatal(int sig, siginfo_t *info, void *uctx) {
 #else
     (void)uc;
 #endif
+}
+
+static void on_fatal(int sig, siginfo_t *info, void *uctx) {
+    int i = 0;
+    while (i < (int)NFATAL && fatal_signals[i] != sig) i++;
+    if (call_depth > 0 && !in_program && pthread_equal(pthread_self(), call_thread)) {
+        record_crash(sig, info, uctx);
+        __hotlink_call_crashed = sig;
+        siglongjmp(call_frames[call_depth - 1].jmp, 1);
+    }
+    if (!in_program) {
+        __hotlink_chain_signal(&previous[i], sig, info, uctx);
+        return;
+    }
+    record_crash(sig, info, uctx);
     if (pthread_equal(pthread_self(), program_thread)) siglongjmp(crash_jmp, 1);
     /* Another thread of the program: the reporter lives on the program's thread,
      * which we cannot reach from here; say what we know and die like the signal would. */
@@ -431,17 +541,30 @@ static void on_fatal(int sig, siginfo_t *info, void *uctx) {
     _exit(128 + sig);
 }
 
-static void install_guard(void) {
-    static char altstack[64 * 1024];
-    stack_t ss = {.ss_sp = altstack, .ss_size = sizeof altstack, .ss_flags = 0};
-    sigaltstack(&ss, NULL);
+/*
+ * The fatal-signal handlers, installed once per image (by `run`, or by the first
+ * guarded call), and an alternate signal stack for the calling thread: always
+ * for `run`, for a guarded call only if the thread has none (a stack overflow in
+ * the call is then reported too).
+ */
+static void install_guard_on(int force_altstack) {
+    char *altstack = guard_altstack;
+    stack_t cur;
+    if (force_altstack || (sigaltstack(NULL, &cur) == 0 && (cur.ss_flags & SS_DISABLE))) {
+        stack_t ss = {.ss_sp = altstack, .ss_size = sizeof guard_altstack, .ss_flags = 0};
+        sigaltstack(&ss, NULL);
+    }
+    if (call_guard_installed) return;
     struct sigaction sa;
     memset(&sa, 0, sizeof sa);
     sa.sa_sigaction = on_fatal;
     sa.sa_flags = SA_SIGINFO | SA_ONSTACK | SA_NODEFER;
     sigemptyset(&sa.sa_mask);
     for (size_t i = 0; i < NFATAL; i++) __hotlink_own_signal(fatal_signals[i], &sa, &previous[i]);
+    call_guard_installed = 1;
 }
+static void install_guard(void) { install_guard_on(1); }
+static void install_call_guard(void) { install_guard_on(0); }
 
 /* What the program's start needs, handed across the stack switch. */
 static struct {

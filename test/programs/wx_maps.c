@@ -10,7 +10,7 @@
 int main(void) {
     FILE *f = fopen("/proc/self/maps", "r");
     char line[512];
-    int wx = 0, other_wx = 0, image_rx = 0, image_views = 0;
+    int wx = 0, other_wx = 0, image_rx = 0, views = 0, aliases = 0;
     uintptr_t self = (uintptr_t)&main;
     /* The image: within 1 GiB above main (view classes, then the private data part). */
     uintptr_t image_lo = self - (self % 4096) - (64u << 20), image_hi = self + (1ul << 30);
@@ -27,7 +27,13 @@ int main(void) {
                 other_wx++;
             }
         }
-        if (strstr(line, "memfd:hotlink-image")) image_views++;
+        /* The view (at the image address: r-x, r--, never writable) and the RW alias (elsewhere) are
+         * both memfd mappings; the view alone is several lines (one per class), so tell them apart
+         * by their permissions. */
+        if (strstr(line, "memfd:hotlink-image")) {
+            if (perms[1] == 'w') aliases++;
+            else if (perms[0] == 'r') views++;
+        }
         if (self >= lo && self < hi) {
             printf("main is in a %s mapping%s\n", perms, strstr(line, "memfd:hotlink-image") ? " of the image" : "");
             if (perms[0] == 'r' && perms[1] == '-' && perms[2] == 'x') image_rx = 1;
@@ -37,6 +43,6 @@ int main(void) {
     printf("writable+executable mappings of the image: %d\n", wx);
     fprintf(stderr, "(outside the image, e.g. V8's code space: %d)\n", other_wx);
     printf("main runs from r-x: %s\n", image_rx ? "yes" : "no");
-    printf("image mappings: %s\n", image_views >= 2 ? "view and alias" : "missing");
+    printf("image mappings: %s (%s view, %s RW alias)\n", views && aliases ? "view and alias" : "missing", views ? "a" : "no", aliases ? "an" : "no");
     return wx != 0;
 }
