@@ -99,7 +99,7 @@ export function tryRollback(p: LiveProgram): boolean {
     for (const { f, body } of funcs) jit.rollback(f, body);
   });
   p.lastReload = undefined;
-  lines.push(`hotlink: rolled back ${last.report.units.map(displayPath).join(', ')} to generation ${last.before} (${funcs.map(({ f }) => f.name).join(', ')} run their previous code); re-executing ${resume.where}`);
+  lines.push(`hotlink: rolled back ${last.report.units.map(displayPath).join(', ')} to generation ${last.before} (${funcs.map(({ f }) => f.name).join(', ')} ${funcs.length === 1 ? 'runs its' : 'run their'} previous code); re-executing ${resume.where}`);
   p.write(lines.join('\n') + '\n');
 
   // The resumed frame's registers, its PC at the statement's start.
