@@ -25,3 +25,5 @@ export { compileFiles, compileSource } from './cc/driver.js';
 export type { CompileOptions } from './cc/driver.js';
 export { ElfObject } from './elf/object.js';
 export { Archive } from './elf/archive.js';
+export { watch, formatReload, LiveProgram } from './live/index.js';
+export type { WatchOptions, WatchHandle, PublishStats } from './live/index.js';

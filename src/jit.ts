@@ -30,6 +30,7 @@ import { callNative, callPrototype, defineAggregate, ffiPrototype, dladdr, exitI
 import { DebugView } from './dbg/view.js';
 import { unwind } from './dbg/unwind.js';
 import { runtimeObject } from './runtime/runtime.js';
+import { watch as watchFiles, WatchHandle, WatchOptions } from './live/watch.js';
 
 export interface JitOptions {
   /** C compiler command (default $CC, else cc). */
@@ -56,6 +57,23 @@ export interface JitOptions {
    * program ending ends the worker, not the process.
    */
   debugRuntime?: boolean;
+  /**
+   * Link live mode's runtime (hotlink_live.c: the program on a thread of its
+   * own, its threads tracked, stop-the-world publication, crash stops) and
+   * route the program's pthread_create to it. Used by src/live/.
+   */
+  liveRuntime?: boolean;
+}
+
+/** In live mode, the program's pthread_create is the runtime's, so every program thread is known (hotlink_live.c). */
+export const LIVE_ALIASES = new Map([['pthread_create', '__hotlink_live_pthread_create']]);
+
+/** One slot store of a publication: the slot now points at `target`. */
+export interface SlotStore {
+  slot: number;
+  target: number;
+  /** The function whose slot it is. */
+  name: string;
 }
 
 /** In a debug session, these libc entry points are the worker runtime's. */
@@ -134,6 +152,8 @@ export interface FileReloadReport {
   /** The reload did not take full effect: `stale` names what stays old. */
   partial: boolean;
   generation: number;
+  /** reloadFile: milliseconds compiling, and linking + publishing. */
+  timing?: { compileMs: number; linkMs: number };
 }
 
 export interface SymbolInfo {
@@ -204,11 +224,17 @@ export class Jit {
   /** Which headers each live translation unit read (from the compiler's -MD output). */
   /** Which files each C unit of the image read (from the compiler's dependency output): `reloadFile` of a header. */
   readonly dependencies = new DependencyGraph();
+  /**
+   * Makes the slot stores of one reload or rollback (all of them, one call).
+   * Default: each store is an atomic 8-byte store. Live mode installs one
+   * that parks every program thread around them (src/live/).
+   */
+  publisher: ((stores: SlotStore[]) => void) | undefined;
 
   constructor(opts: JitOptions = {}) {
     this.opts = opts;
     this.libraries = [...(opts.libraries ?? [])];
-    this.session = new LinkSession({ arch: this.arch, host: new HostResolver(), reserve: opts.reserve, base: opts.base, indirection: opts.indirection, aliases: new Map([...RUN_ALIASES, ...(opts.debugRuntime ? DEBUG_ALIASES : [])]) });
+    this.session = new LinkSession({ arch: this.arch, host: new HostResolver(), reserve: opts.reserve, base: opts.base, indirection: opts.indirection, aliases: new Map([...RUN_ALIASES, ...(opts.debugRuntime ? DEBUG_ALIASES : []), ...(opts.liveRuntime ? LIVE_ALIASES : [])]) });
   }
 
   /** Adds an input by path: .c (compiled at link), .o, .a. */
@@ -258,16 +284,17 @@ export class Jit {
     const t0 = performance.now();
     const compileOpts = this.compileOptions();
     const cFiles = this.pending.filter((p): p is { kind: 'c'; path: string } => p.kind === 'c').map((p) => p.path);
-    const [compiled, runtime, sourceObjs, dbgRuntime] = await Promise.all([
+    const [compiled, runtime, sourceObjs, dbgRuntime, liveRuntime] = await Promise.all([
       compileFiles(cFiles, compileOpts),
       this.opts.runtime === false ? undefined : runtimeObject(this.opts.cc),
       Promise.all(this.pending.filter((p) => p.kind === 'source').map((p) => compileSource((p as { text: string }).text, (p as { name: string }).name, compileOpts))),
       this.opts.debugRuntime ? runtimeObject(this.opts.cc, 'hotlink_dbg.c') : undefined,
+      this.opts.liveRuntime ? runtimeObject(this.opts.cc, 'hotlink_live.c') : undefined,
     ]);
     const compileMs = performance.now() - t0;
     for (const c of compiled) this.noteSource(c);
     for (const c of sourceObjs) this.noteSource({ name: c.name, source: c.source });
-    return this.linkCompiled(compiled, runtime, sourceObjs, compileMs, dbgRuntime);
+    return this.linkCompiled(compiled, runtime, sourceObjs, compileMs, dbgRuntime, liveRuntime);
   }
 
   private linkCompiled(
@@ -276,11 +303,13 @@ export class Jit {
     sourceObjs: { name: string; bytes: Uint8Array }[],
     compileMs: number,
     dbgRuntime?: { name: string; bytes: Uint8Array },
+    liveRuntime?: { name: string; bytes: Uint8Array },
   ): LinkStats {
     const t0 = performance.now();
     const objects: ElfObject[] = [];
     if (runtime) objects.push(new ElfObject(runtime.bytes, RUNTIME_INPUT));
     if (dbgRuntime) objects.push(new ElfObject(dbgRuntime.bytes, DEBUG_RUNTIME_INPUT));
+    if (liveRuntime) objects.push(new ElfObject(liveRuntime.bytes, 'hotlink-live-runtime.o'));
     const systemObjects = new Set(objects);
     let ci = 0;
     let si = 0;
@@ -449,19 +478,31 @@ export class Jit {
    * named in `stale` (their code still has the old header in it).
    */
   async reloadFile(path: string, opts: ReloadOptions = {}): Promise<FileReloadReport> {
+    return this.reloadFiles([path], opts);
+  }
+
+  /** reloadFile of several paths (sources and headers) as one transaction; each unit is compiled once. */
+  async reloadFiles(paths: string[], opts: ReloadOptions = {}): Promise<FileReloadReport> {
     this.requireLinked();
     const deps = this.dependencies;
-    const units = deps.isUnit(path) ? [path] : deps.unitsIncluding(path);
-    if (!units.length) {
-      if (!/\.(c|i)$/.test(path)) throw new HotlinkError('usage', `cannot reload ${path}: no translation unit of the image includes it`);
-      units.push(path);
+    const units: string[] = [];
+    for (const path of paths) {
+      const own = deps.isUnit(path) ? [path] : deps.unitsIncluding(path);
+      if (!own.length) {
+        if (!/\.(c|i)$/.test(path)) throw new HotlinkError('usage', `cannot reload ${path}: no translation unit of the image includes it`);
+        own.push(path);
+      }
+      for (const u of own) if (!units.includes(u)) units.push(u);
     }
+    const t0 = performance.now();
     const compiled = await compileFiles(units, this.compileOptions());
+    const t1 = performance.now();
     const items = compiled.map((c) => {
       const obj = new ElfObject(c.bytes, c.name);
       return { obj, unit: this.unitFor(c.name, obj) };
     });
     const report = this.reloadUnits(items, opts);
+    report.timing = { compileMs: t1 - t0, linkMs: performance.now() - t1 };
     for (const c of compiled) this.noteSource(c);
     for (const [unit, headers] of deps.staleUnits(units)) {
       const names = headers.map((h) => relative(process.cwd(), h) || h);
@@ -512,6 +553,7 @@ export class Jit {
     const batch = s.linkBatch(plans.map((p) => p.obj), 0, { units: new Map(plans.map((p) => [p.obj, p.batch])) });
     // Published: point every slot at its new body.
     const swapped: ReloadReport[] = [];
+    const stores: SlotStore[] = [];
     for (const p of plans) {
       const input = batch.inputs.find((i) => i.obj === p.obj)!;
       const symOf = new Map<LinkReloadFunc, number>();
@@ -523,12 +565,13 @@ export class Jit {
         f.sources.push({ input: input.id, sym: symOf.get(f)! });
         f.current = f.bodies.length - 1;
         this.bodyAbi.set(body, abis.get(f)!.next);
-        storeSlot(f.slotAddr, s.symbols.addr[body]!);
+        stores.push({ slot: f.slotAddr, target: s.symbols.addr[body]!, name: f.name });
       }
       for (const w of p.swaps) {
         swapped.push({ ...this.reportOf(w.f, olds.get(w.f)!), abi: abis.get(w.f)!.text, reason: w.reason });
       }
     }
+    this.publish(stores);
     // Constructors new to their unit run once; new destructors are kept for teardown.
     const constructors: FileReloadReport['constructors'] = [];
     for (const p of plans) {
@@ -587,19 +630,26 @@ export class Jit {
    * Re-points `name`'s slot at an earlier body (default: the previous one) —
    * instant undo. The generation still increments.
    */
-  rollback(name: string, body?: number): ReloadReport {
+  rollback(name: string | LinkReloadFunc, body?: number): ReloadReport {
     this.requireLinked();
-    const f = this.reloadableByName(name);
+    const f = typeof name === 'string' ? this.reloadableByName(name) : name;
     const target = body ?? f.current - 1;
     if (!Number.isInteger(target) || target < 0 || target >= f.bodies.length) {
-      throw new HotlinkError('usage', `cannot roll '${name}' back to body ${target}: it has bodies 0..${f.bodies.length - 1} (current ${f.current})`);
+      throw new HotlinkError('usage', `cannot roll '${f.name}' back to body ${target}: it has bodies 0..${f.bodies.length - 1} (current ${f.current})`);
     }
     const old = this.bodyInfo(f, f.current);
     f.current = target;
     // The live contract is now the re-activated body's own (checkAbi reads bodyAbi of the current body).
-    storeSlot(f.slotAddr, this.session.symbols.addr[f.bodies[target]!]!);
+    this.publish([{ slot: f.slotAddr, target: this.session.symbols.addr[f.bodies[target]!]!, name: f.name }]);
     this.session.generation++;
     return this.reportOf(f, old);
+  }
+
+  /** Makes the slot stores of one publication (through `publisher` when one is installed). */
+  private publish(stores: SlotStore[]): void {
+    if (!stores.length) return;
+    if (this.publisher) this.publisher(stores);
+    else for (const st of stores) storeSlot(st.slot, st.target);
   }
 
   private bodyInfo(f: LinkReloadFunc, n: number): BodyInfo {
@@ -966,7 +1016,8 @@ export class Jit {
     this.reportCrash();
   }
 
-  private reportCrash(): never {
+  /** Prints the report of the crash in `__hotlink_crash` (signal, symbolized backtrace) and exits with 128+signal. */
+  reportCrash(): never {
     const c = this.crashRecord();
     const lines = [`hotlink: program terminated by ${signalName(c.signo)}${faultText(c.signo, c.code, c.addr)}`, ...this.crashFrames(c, 'main')];
     writeSync(2, lines.join('\n') + '\n');
@@ -1000,7 +1051,7 @@ export class Jit {
   }
 
   /** The crash's stack, symbolized like a debugger backtrace: function, file:line per frame. */
-  private crashBacktrace(gregs: bigint[], outermost: string): string[] {
+  crashBacktrace(gregs: bigint[], outermost = 'main'): string[] {
     // ucontext gregs -> DWARF register numbers.
     const order = [8, 9, 10, 11, 12, 13, 14, 15, 5, 4, 6, 3, 1, 0, 2, 7, 16];
     const regs: (bigint | undefined)[] = [];
@@ -1025,6 +1076,16 @@ export class Jit {
     const s = this.addrToSym(pc);
     if (!s) return undefined;
     return `${s.name}+${hex(s.offset)} (${s.file})`;
+  }
+
+  /**
+   * Watches C sources of the image (and the headers they include) and
+   * reloads what a change affects (src/live/watch.ts). Returns the handle
+   * whose close() stops watching.
+   */
+  watch(paths: string[], opts: WatchOptions = {}): WatchHandle {
+    this.requireLinked();
+    return watchFiles(this, paths, opts);
   }
 
   /** Unmaps the image. Addresses from it must not be used afterwards. */

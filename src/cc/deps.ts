@@ -98,11 +98,11 @@ export class DependencyGraph {
 }
 
 /** Headers of the C library and the compiler: not the user's to edit while a program runs. */
-function isSystemHeader(path: string): boolean {
+export function isSystemHeader(path: string): boolean {
   return path.startsWith('/usr/include/') || path.startsWith('/usr/lib/') || path.startsWith('/usr/local/include/');
 }
 
-function contentHash(path: string): string {
+export function contentHash(path: string): string {
   try {
     return createHash('sha1').update(readFileSync(path)).digest('hex');
   } catch {

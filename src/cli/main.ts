@@ -17,6 +17,9 @@ const DBG_LINE = 'hotlink dbg [-x FILE] [-ex CMD] [--batch] [options] [compiler 
 const INPUTS = `inputs:  .c sources (compiled with $CC or cc: -c -g -fPIC + your flags), .o objects,
          .a archives, -lNAME libraries, -LDIR library directories
 options: --cc CC            C compiler (default: $CC, else cc)
+         --watch            live mode: run the program on a thread of its own, watch the
+                            .c inputs and the headers they include, and reload a changed
+                            file while the program keeps running (one line per reload)
          --stats            print link phase times and counts to stderr after the run
          --argv0 NAME       the program's argv[0] (like exec -a); default: the first
                             input's path without its extension (examples/hello.c -> examples/hello)
@@ -59,7 +62,7 @@ function wantsHelp(args: string[]): boolean {
   return (end < 0 ? args : args.slice(0, end)).some((a) => a === '--help' || a === '-h');
 }
 
-interface RunArgs {
+export interface RunArgs {
   inputs: string[];
   libraries: string[];
   libraryPaths: string[];
@@ -70,6 +73,8 @@ interface RunArgs {
   reserve: ReserveOptions;
   /** --argv0: the program's argv[0]. */
   argv0?: string;
+  /** --watch: live mode (src/live/). */
+  watch: boolean;
 }
 
 function parseSize(text: string, flag: string): number {
@@ -80,7 +85,7 @@ function parseSize(text: string, flag: string): number {
 }
 
 export function parseRunArgs(args: string[]): RunArgs {
-  const out: RunArgs = { inputs: [], libraries: [], libraryPaths: [], cflags: [], programArgs: [], stats: false, reserve: {} };
+  const out: RunArgs = { inputs: [], libraries: [], libraryPaths: [], cflags: [], programArgs: [], stats: false, reserve: {}, watch: false };
   for (let i = 0; i < args.length; i++) {
     const a = args[i]!;
     const value = (flag: string): string => {
@@ -94,6 +99,7 @@ export function parseRunArgs(args: string[]): RunArgs {
       break;
     }
     if (a === '--stats') out.stats = true;
+    else if (a === '--watch') out.watch = true;
     else if (a === '--cc' || a.startsWith('--cc=')) out.cc = value('--cc');
     else if (a === '--argv0' || a.startsWith('--argv0=')) out.argv0 = value('--argv0');
     else if (/^--reserve-(rx|r|rw|tls)(=|$)/.test(a)) {
@@ -141,6 +147,10 @@ async function run(args: string[]): Promise<never> {
   preserveStdio(); // before anything can make Node replace a terminal's description on fds 0-2
   const a = parseRunArgs(args);
   if (a.inputs.length === 0) throw new HotlinkError('usage', `no input files\n${RUN_USAGE}`);
+  if (a.watch) {
+    const { runWatch } = await import('../live/cli.js');
+    return runWatch(a, programName(a));
+  }
   const jit = new Jit({ cc: a.cc, cflags: a.cflags, libraries: a.libraries, libraryPaths: a.libraryPaths, reserve: a.reserve });
   for (const f of a.inputs) jit.addFile(f);
   const stats = await jit.link();

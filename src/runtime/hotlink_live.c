@@ -1,0 +1,361 @@
+/*
+ * Live mode's half of hotlink's native runtime (`hotlink run --watch`,
+ * src/live/): the program runs on a native thread of its own, so Node's main
+ * thread keeps its event loop for watching, compiling and reloading.
+ *
+ * - Start: __hotlink_live_start runs the program like __hotlink_start
+ *   (hotlink_rt.c) — native process state, constructors, exit(main(...))
+ *   with atexit handlers and fini arrays, then _exit with the status — but on
+ *   a new thread with a native-size stack. The real exit() ends the process,
+ *   as natively.
+ * - Threads: the program's pthread_create is routed here (LIVE_ALIASES in
+ *   jit.ts), so every program thread is known by its tid.
+ * - Stop-the-world publication: __hotlink_live_publish signals every program
+ *   thread (SIG_PARK), waits until each is parked in the handler, stores the
+ *   new slot values and releases them. Node's own threads are never stopped.
+ * - Crashes: a fatal signal on a program thread fills __hotlink_crash, writes
+ *   one byte to the notify pipe and waits on the resume pipe: Node either
+ *   rewrites the registers (rollback: resume on the old code) or ends the
+ *   process with the report.
+ */
+#define _GNU_SOURCE
+#include <dlfcn.h>
+#include <errno.h>
+#include <linux/futex.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <time.h>
+#include <ucontext.h>
+#include <unistd.h>
+
+/* In hotlink_rt.c, which every image links. */
+void __hotlink_native_process(int argc, char **argv, int mode);
+int __hotlink_own_signal(int sig, const struct sigaction *sa, struct sigaction *old);
+void __hotlink_chain_signal(const struct sigaction *old, int sig, siginfo_t *info, void *uctx);
+struct hotlink_crash {
+    int64_t signo;
+    int64_t code;
+    uint64_t addr;
+    uint64_t pc;
+    uint64_t sp;
+    uint64_t fp;
+    uint64_t gregs[32];
+};
+extern struct hotlink_crash __hotlink_crash;
+
+typedef void (*init_fn)(int, char **, char **);
+typedef void (*fini_fn)(void);
+typedef int (*main_fn)(int, char **, char **);
+typedef int (*create_fn)(pthread_t *, const pthread_attr_t *, void *(*)(void *), void *);
+
+#define SIG_PARK (SIGRTMAX - 1)
+
+static long futex(volatile int *addr, int op, int val, const struct timespec *ts) {
+    return syscall(SYS_futex, addr, op, val, ts, NULL, 0);
+}
+static pid_t my_tid(void) { return (pid_t)syscall(SYS_gettid); }
+
+/* ---- The program's threads --------------------------------------------------- */
+
+#define MAX_THREADS 4096
+static pthread_mutex_t reg_lock = PTHREAD_MUTEX_INITIALIZER;
+static volatile pid_t tids[MAX_THREADS];
+static volatile int ntids;
+static pthread_key_t exit_key;
+static create_fn real_create;
+
+static void reg_add(pid_t t) {
+    pthread_mutex_lock(&reg_lock);
+    if (ntids < MAX_THREADS) tids[ntids++] = t;
+    pthread_mutex_unlock(&reg_lock);
+}
+
+static void reg_remove(pid_t t) {
+    pthread_mutex_lock(&reg_lock);
+    for (int i = 0; i < ntids; i++)
+        if (tids[i] == t) {
+            tids[i] = tids[ntids - 1];
+            ntids--;
+            break;
+        }
+    int left = ntids;
+    pthread_mutex_unlock(&reg_lock);
+    /* The last thread of the program ended (main called pthread_exit): the process exits with 0. */
+    if (left == 0) exit(0);
+}
+
+/* Async-signal-safe: a racy read is fine, a thread being added or removed is not running program code. */
+static int is_program_thread(pid_t t) {
+    int n = ntids;
+    for (int i = 0; i < n; i++)
+        if (tids[i] == t) return 1;
+    return 0;
+}
+
+static void set_altstack(void) {
+    /* A fatal signal from a stack overflow needs a stack of its own. */
+    size_t size = 64 * 1024;
+    void *p = malloc(size);
+    if (!p) return;
+    stack_t ss = {.ss_sp = p, .ss_size = size, .ss_flags = 0};
+    sigaltstack(&ss, NULL);
+}
+
+static void on_thread_exit(void *unused) {
+    (void)unused;
+    reg_remove(my_tid());
+}
+
+struct tramp {
+    void *(*fn)(void *);
+    void *arg;
+};
+
+static void *trampoline(void *p) {
+    struct tramp t = *(struct tramp *)p;
+    free(p);
+    set_altstack();
+    reg_add(my_tid()); /* blocks while a publication holds the registry: the thread is parked from its start */
+    pthread_setspecific(exit_key, (void *)1);
+    return t.fn(t.arg);
+}
+
+/* The program's pthread_create (LIVE_ALIASES). */
+int __hotlink_live_pthread_create(pthread_t *th, const pthread_attr_t *attr, void *(*fn)(void *), void *arg) {
+    struct tramp *t = malloc(sizeof *t);
+    if (!t) return EAGAIN;
+    t->fn = fn;
+    t->arg = arg;
+    int rc = real_create(th, attr, trampoline, t);
+    if (rc != 0) free(t);
+    return rc;
+}
+
+/* ---- Parking ------------------------------------------------------------------- */
+
+static volatile int parked;   /* threads in on_park this round */
+static volatile int release_gen;
+int64_t __hotlink_live_last_pause_ns;
+
+static void on_park(int sig, siginfo_t *info, void *uctx) {
+    (void)sig;
+    (void)info;
+    (void)uctx;
+    int saved = errno;
+    int gen = __atomic_load_n(&release_gen, __ATOMIC_ACQUIRE);
+    __atomic_add_fetch(&parked, 1, __ATOMIC_SEQ_CST);
+    /* Every arrival wakes the publisher (measured: waking only on the last arrival makes the pause
+     * with busy threads on a loaded 2-core machine 100x longer: the publisher then waits for a slice). */
+    futex(&parked, FUTEX_WAKE_PRIVATE, 1, NULL);
+    while (__atomic_load_n(&release_gen, __ATOMIC_ACQUIRE) == gen) futex(&release_gen, FUTEX_WAIT_PRIVATE, gen, NULL);
+    errno = saved;
+}
+
+static int64_t now_ns(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+/*
+ * Publishes `n` slot stores (pairs: slot address, value) while every program
+ * thread is parked. Returns the number of threads that did not park within
+ * the timeout (they block SIG_PARK); the stores are made anyway (each is an
+ * atomic 8-byte store). Never called from a program thread.
+ */
+int __hotlink_live_publish(const uint64_t *pairs, size_t n, int timeout_ms) {
+    int64_t t0 = now_ns();
+    pthread_mutex_lock(&reg_lock);
+    pid_t self = my_tid();
+    __atomic_store_n(&parked, 0, __ATOMIC_SEQ_CST);
+    int sent = 0;
+    pid_t pid = getpid();
+    for (int i = 0; i < ntids; i++) {
+        if (tids[i] == self) continue;
+        if (syscall(SYS_tgkill, pid, tids[i], SIG_PARK) == 0) sent++;
+    }
+    int64_t deadline = t0 + (int64_t)timeout_ms * 1000000;
+    for (;;) {
+        int p = __atomic_load_n(&parked, __ATOMIC_SEQ_CST);
+        if (p >= sent) break;
+        int64_t left = deadline - now_ns();
+        if (left <= 0) break;
+        struct timespec ts = {left / 1000000000, left % 1000000000};
+        futex(&parked, FUTEX_WAIT_PRIVATE, p, &ts);
+    }
+    int missing = sent - __atomic_load_n(&parked, __ATOMIC_SEQ_CST);
+    for (size_t i = 0; i < n; i++) __atomic_store_n((uint64_t *)(uintptr_t)pairs[2 * i], pairs[2 * i + 1], __ATOMIC_RELEASE);
+    __atomic_add_fetch(&release_gen, 1, __ATOMIC_SEQ_CST);
+    futex(&release_gen, FUTEX_WAKE_PRIVATE, 0x7fffffff, NULL);
+    pthread_mutex_unlock(&reg_lock);
+    __hotlink_live_last_pause_ns = now_ns() - t0;
+    return missing < 0 ? 0 : missing;
+}
+
+/* The number of program threads now. */
+int __hotlink_live_threads(void) { return ntids; }
+
+/* ---- Fatal signals on program threads ------------------------------------------- */
+
+static const int fatal_signals[] = {SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT, SIGTRAP, SIGSYS};
+#define NFATAL (sizeof fatal_signals / sizeof fatal_signals[0])
+static struct sigaction previous[NFATAL];
+static int notify_fd = -1, resume_fd = -1;
+static volatile int crash_busy;
+
+static void on_fatal(int sig, siginfo_t *info, void *uctx) {
+    int i = 0;
+    while (i < (int)NFATAL && fatal_signals[i] != sig) i++;
+    if (!is_program_thread(my_tid())) {
+        __hotlink_chain_signal(&previous[i], sig, info, uctx);
+        return;
+    }
+    int saved = errno;
+    /* One crash at a time: Node reads one context. */
+    while (__atomic_exchange_n(&crash_busy, 1, __ATOMIC_ACQUIRE)) {
+        struct timespec ts = {0, 1000000};
+        nanosleep(&ts, NULL);
+    }
+    ucontext_t *uc = uctx;
+    __hotlink_crash.signo = sig;
+    __hotlink_crash.code = info->si_code;
+    __hotlink_crash.addr = (uint64_t)(uintptr_t)info->si_addr;
+    __hotlink_crash.pc = uc->uc_mcontext.gregs[REG_RIP];
+    __hotlink_crash.sp = uc->uc_mcontext.gregs[REG_RSP];
+    __hotlink_crash.fp = uc->uc_mcontext.gregs[REG_RBP];
+    memcpy(__hotlink_crash.gregs, uc->uc_mcontext.gregs, sizeof uc->uc_mcontext.gregs);
+    char c = 'c';
+    if (notify_fd < 0 || write(notify_fd, &c, 1) != 1) {
+        static const char msg[] = "hotlink: a thread of the program received a fatal signal\n";
+        (void)!write(2, msg, sizeof msg - 1);
+        _exit(128 + sig);
+    }
+    for (;;) {
+        char cmd = 0;
+        ssize_t n = read(resume_fd, &cmd, 1);
+        if (n < 0 && errno == EINTR) continue;
+        if (n == 1 && cmd == 'r') break;
+        /* 'k' or a closed pipe: Node ends the process with the report; wait for it. */
+        for (;;) pause();
+    }
+    /* Resume where Node put the registers (the statement to re-execute on the old code). */
+    memcpy(uc->uc_mcontext.gregs, __hotlink_crash.gregs, sizeof uc->uc_mcontext.gregs);
+    __atomic_store_n(&crash_busy, 0, __ATOMIC_RELEASE);
+    errno = saved;
+}
+
+/* ---- Program start ----------------------------------------------------------------- */
+
+static struct {
+    main_fn main;
+    int argc;
+    char **argv;
+    init_fn *preinit, *init;
+    size_t npreinit, ninit;
+    fini_fn *fini;
+    size_t nfini;
+    void (*hook)(void);
+} L;
+static volatile int started;
+
+static void run_fini(void) {
+    for (size_t i = L.nfini; i-- > 0;) L.fini[i]();
+}
+
+/* Runs last of the program's exit work: flush, and end the process without Node's exit handlers (hotlink_rt.c). */
+static void final_exit(int status, void *unused) {
+    (void)unused;
+    fflush(NULL);
+    if (L.hook) L.hook();
+    _exit(status);
+}
+
+static void reset_stdio(void) {
+    static char inbuf[BUFSIZ], outbuf[BUFSIZ];
+    setvbuf(stdin, inbuf, isatty(0) ? _IOLBF : _IOFBF, sizeof inbuf);
+    setvbuf(stdout, outbuf, isatty(1) ? _IOLBF : _IOFBF, sizeof outbuf);
+    setvbuf(stderr, NULL, _IONBF, 0);
+}
+
+static void install_handlers(void) {
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_sigaction = on_fatal;
+    sa.sa_flags = SA_SIGINFO | SA_ONSTACK | SA_NODEFER;
+    sigemptyset(&sa.sa_mask);
+    for (size_t i = 0; i < NFATAL; i++) __hotlink_own_signal(fatal_signals[i], &sa, &previous[i]);
+    memset(&sa, 0, sizeof sa);
+    sa.sa_sigaction = on_park;
+    sa.sa_flags = SA_SIGINFO | SA_RESTART;
+    sigemptyset(&sa.sa_mask);
+    __hotlink_own_signal(SIG_PARK, &sa, NULL);
+}
+
+static void *program_thread(void *unused) {
+    (void)unused;
+    extern char **environ;
+    set_altstack();
+    reg_add(my_tid());
+    pthread_setspecific(exit_key, (void *)1);
+    /* Node's threads (its main thread too) block the process's signals; this thread's mask is empty. */
+    __hotlink_native_process(L.argc, L.argv, 1 /* PROCESS_RUN */);
+    install_handlers();
+    reset_stdio();
+    on_exit(final_exit, NULL);
+    atexit(run_fini);
+    __atomic_store_n(&started, 1, __ATOMIC_SEQ_CST);
+    futex(&started, FUTEX_WAKE_PRIVATE, 1, NULL);
+    char **envp = environ;
+    errno = 0;
+    for (size_t i = 0; i < L.npreinit; i++) L.preinit[i](L.argc, L.argv, envp);
+    for (size_t i = 0; i < L.ninit; i++) L.init[i](L.argc, L.argv, envp);
+    exit(L.main(L.argc, L.argv, envp));
+}
+
+/*
+ * Starts the program on its own thread and returns once it has set up the
+ * process (signals, stdio), before its constructors run. 0, or an errno.
+ * The calling thread (Node's main thread) then blocks the process's signals
+ * except SIGCHLD, which libuv needs for the compiler's exit.
+ */
+int __hotlink_live_start(main_fn main_, int argc, char **argv, init_fn *preinit, size_t npreinit, init_fn *init, size_t ninit,
+                         fini_fn *fini, size_t nfini, void (*hook)(void), int notify, int resume) {
+    real_create = (create_fn)dlsym(RTLD_DEFAULT, "pthread_create");
+    if (!real_create) return ENOSYS;
+    pthread_key_create(&exit_key, on_thread_exit);
+    notify_fd = notify;
+    resume_fd = resume;
+    L.main = main_;
+    L.argc = argc;
+    L.argv = argv;
+    L.preinit = preinit;
+    L.npreinit = npreinit;
+    L.init = init;
+    L.ninit = ninit;
+    L.fini = fini;
+    L.nfini = nfini;
+    L.hook = hook;
+    pthread_attr_t attr;
+    pthread_attr_init(&attr);
+    struct rlimit rl;
+    size_t stack = 8u << 20;
+    if (getrlimit(RLIMIT_STACK, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY && rl.rlim_cur >= (1u << 20)) stack = rl.rlim_cur;
+    pthread_attr_setstacksize(&attr, stack);
+    pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+    pthread_t th;
+    int rc = real_create(&th, &attr, program_thread, NULL);
+    pthread_attr_destroy(&attr);
+    if (rc != 0) return rc;
+    while (!__atomic_load_n(&started, __ATOMIC_SEQ_CST)) futex(&started, FUTEX_WAIT_PRIVATE, 0, NULL);
+    sigset_t chld;
+    sigemptyset(&chld);
+    sigaddset(&chld, SIGCHLD);
+    pthread_sigmask(SIG_UNBLOCK, &chld, NULL);
+    return 0;
+}

@@ -1,0 +1,247 @@
+// Live mode (issue 10): `hotlink run --watch` runs a long-running program,
+// the test edits its sources while it runs, and asserts what a user sees:
+// the program's output lines (each version in order, state continuing),
+// hotlink's one line per reload on stderr, and the exit status.
+//
+// gcc at -O0 and -O2; clang-19 at -O0 and -O2 (skipped with a reason when
+// it is not installed).
+
+import { spawn, spawnSync, ChildProcess } from 'node:child_process';
+import { renameSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { hotlinkBin, tmpDir } from './helpers.js';
+
+const haveClang = spawnSync('clang-19', ['--version']).status === 0;
+const CONFIGS: { cc: string; opt: string; skip?: string }[] = [
+  { cc: 'gcc', opt: '-O0' },
+  { cc: 'gcc', opt: '-O2' },
+  { cc: 'clang-19', opt: '-O0', skip: haveClang ? undefined : 'clang-19 is not installed' },
+  { cc: 'clang-19', opt: '-O2', skip: haveClang ? undefined : 'clang-19 is not installed' },
+];
+
+/** A running `hotlink run --watch`, its output collected line by line. */
+class Live {
+  readonly out: string[] = [];
+  readonly err: string[] = [];
+  private readonly child: ChildProcess;
+  private waiters: (() => void)[] = [];
+  readonly exited: Promise<{ status: number | null; signal: string | null }>;
+
+  constructor(args: string[], cwd: string) {
+    this.child = spawn(process.execPath, [hotlinkBin, 'run', '--watch', ...args], { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+    const collect = (into: string[]) => {
+      let partial = '';
+      return (chunk: Buffer) => {
+        const text = partial + chunk.toString();
+        const lines = text.split('\n');
+        partial = lines.pop()!;
+        into.push(...lines);
+        for (const w of this.waiters.splice(0)) w();
+      };
+    };
+    this.child.stdout!.on('data', collect(this.out));
+    this.child.stderr!.on('data', collect(this.err));
+    this.exited = new Promise((resolve) => this.child.on('exit', (status, signal) => {
+      for (const w of this.waiters.splice(0)) w();
+      resolve({ status, signal });
+    }));
+  }
+
+  /** Waits until `pred` holds (checked on every new line), or fails after `ms` with the output so far. */
+  async waitFor(what: string, pred: () => boolean, ms = 20000): Promise<void> {
+    const t0 = Date.now();
+    while (!pred()) {
+      if (Date.now() - t0 > ms || this.child.exitCode !== null) {
+        assert.fail(`timed out waiting for ${what}\n--- stdout (last 10) ---\n${this.out.slice(-10).join('\n')}\n--- stderr ---\n${this.err.join('\n')}`);
+      }
+      await new Promise<void>((r) => {
+        this.waiters.push(r);
+        setTimeout(r, 50);
+      });
+    }
+  }
+
+  reloads(): number {
+    return this.err.filter((l) => l.startsWith('hotlink: reloaded')).length;
+  }
+
+  kill(): void {
+    if (this.child.exitCode === null) this.child.kill('SIGKILL');
+  }
+}
+
+/** Writes a file the way an editor may: in place, or a new file renamed over the old one. */
+function save(path: string, text: string, viaRename = false): void {
+  if (viaRename) {
+    writeFileSync(path + '.swp', text);
+    renameSync(path + '.swp', path);
+  } else writeFileSync(path, text);
+}
+
+const HEADER = (scale: number) => `#define SCALE ${scale}\n`;
+
+/** The long-running program: prints its version and its kept state every few ms. */
+function counter(o: { version: number; stateType?: string; bump?: string; exitAt?: number }): string {
+  return `#include <stdio.h>
+#include <stdlib.h>
+#include <unistd.h>
+#include "config.h"
+static ${o.stateType ?? 'long'} state;
+int version(void) { return ${o.version}; }
+long bump(long s) { ${o.bump ?? 'return s + 1;'} }
+void tick(void) {
+  state = bump(state);
+  printf("v%d state=%ld scaled=%ld\\n", version(), (long)state, (long)state * SCALE);
+  fflush(stdout);
+  ${o.exitAt !== undefined ? `if (state >= ${o.exitAt}) exit(7);` : ''}
+}
+int main(void) {
+  for (;;) {
+    tick();
+    usleep(3000);
+  }
+}
+`;
+}
+
+/** Parses `vN state=S scaled=T` lines. */
+function parsed(lines: string[]): { v: number; state: number; scaled: number }[] {
+  return lines.flatMap((l) => {
+    const m = /^v(\d+) state=(-?\d+) scaled=(-?\d+)$/.exec(l);
+    return m ? [{ v: Number(m[1]), state: Number(m[2]), scaled: Number(m[3]) }] : [];
+  });
+}
+
+for (const cfg of CONFIGS) {
+  describe(`hotlink run --watch (${cfg.cc} ${cfg.opt})`, { skip: cfg.skip }, () => {
+    test('edits take effect in order while the state continues; compile errors, refused reloads, a header edit and a crash keep it running', async (t) => {
+      const dir = tmpDir(t, 'hotlink-live-');
+      const src = join(dir, 'counter.c');
+      save(join(dir, 'config.h'), HEADER(1));
+      save(src, counter({ version: 1 }));
+      const live = new Live(['--cc', cfg.cc, cfg.opt, 'counter.c'], dir);
+      t.after(() => live.kill());
+      const lastV = () => parsed(live.out).at(-1)?.v;
+      await live.waitFor('the first version', () => lastV() === 1);
+
+      // N edits, alternately written in place and renamed over (as editors do).
+      for (let v = 2; v <= 5; v++) {
+        save(src, counter({ version: v }), v % 2 === 1);
+        await live.waitFor(`version ${v}`, () => lastV() === v);
+      }
+
+      // A compile error: diagnostics, the program keeps running version 5.
+      save(src, counter({ version: 6 }).replace('return 6;', 'return 6 +;'));
+      await live.waitFor('the compile error report', () => live.err.some((l) => /reload of counter\.c failed/.test(l)));
+      const n0 = live.out.length;
+      await live.waitFor('output after the compile error', () => live.out.length > n0 + 5);
+      assert.equal(lastV(), 5);
+      assert.ok(live.err.some((l) => /error/.test(l) && /counter\.c/.test(l)), 'the compiler diagnostics are shown');
+
+      // A refused reload (a variable's type changed): it keeps running version 5.
+      const refusals = () => live.err.filter((l) => /reload of counter\.c failed/.test(l)).length;
+      save(src, counter({ version: 6, stateType: 'int' }));
+      await live.waitFor('the refusal', () => refusals() === 2);
+      assert.match(live.err.join('\n'), /state/);
+      const n1 = live.out.length;
+      await live.waitFor('output after the refusal', () => live.out.length > n1 + 5);
+      assert.equal(lastV(), 5);
+
+      // The fixed file reloads.
+      save(src, counter({ version: 6 }));
+      await live.waitFor('version 6', () => lastV() === 6);
+
+      // A header edit reloads the unit that includes it.
+      save(join(dir, 'config.h'), HEADER(10));
+      await live.waitFor('the header edit', () => { const l = parsed(live.out).at(-1); return !!l && l.scaled === l.state * 10; });
+      await live.waitFor('the header reload line', () => live.err.some((l) => /^hotlink: reloaded config\.h \(counter\.c\): swapped tick/.test(l)));
+
+      // A crash in the new code (null dereference) rolls the reload back: version 6 continues.
+      save(src, counter({ version: 6, bump: 'long *volatile p = 0; return s + *p;' }));
+      await live.waitFor('the rollback report', () => live.err.some((l) => /rolled back counter\.c to generation/.test(l)));
+      const n2 = live.out.length;
+      await live.waitFor('output after the rollback', () => live.out.length > n2 + 5);
+      assert.equal(lastV(), 6);
+      assert.ok(live.err.some((l) => /SIGSEGV/.test(l)), live.err.join('\n'));
+      assert.ok(live.err.some((l) => /in bump .*at .*counter\.c:7/.test(l)), `the report names bump at counter.c:7\n${live.err.join('\n')}`);
+
+      // The next good edit takes effect, and its exit ends hotlink with the program's status.
+      const before = parsed(live.out).at(-1)!.state;
+      save(src, counter({ version: 7, exitAt: before + 300 }));
+      await live.waitFor('version 7', () => lastV() === 7);
+      const { status } = await live.exited;
+      assert.equal(status, 7);
+
+      // Every version appeared in order and the state never restarted.
+      const rows = parsed(live.out);
+      const versions = rows.map((r) => r.v).filter((v, i, a) => i === 0 || a[i - 1] !== v);
+      assert.deepEqual(versions, [1, 2, 3, 4, 5, 6, 7]);
+      for (let i = 1; i < rows.length; i++) {
+        assert.ok(rows[i]!.state === rows[i - 1]!.state + 1, `state continues: ${rows[i - 1]!.state} then ${rows[i]!.state} (line ${i})`);
+      }
+      // The new tick exits at its first state >= before + 300 (exactly there unless the reload took longer).
+      assert.equal(rows.at(-1)!.v, 7);
+      assert.ok(rows.at(-1)!.state >= before + 300 && rows.filter((r) => r.v === 7 && r.state > before + 300).length <= 1);
+      assert.ok(live.err.filter((l) => /^hotlink: reloaded counter\.c: swapped/.test(l)).length >= 6);
+    });
+
+    test('two threads call the changed functions through 200 reloads: no crash, no wrong result', async (t) => {
+      const dir = tmpDir(t, 'hotlink-live-');
+      const src = join(dir, 'threads.c');
+      const FINAL = 200;
+      // calc(x) of version N returns N * 1000000 + x, computed differently in each version.
+      const program = (n: number) => `#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <unistd.h>
+static long mix(long x) { long a = 0; for (int i = 0; i < ${(n % 7) + 1}; i++) a += x; return a / ${(n % 7) + 1}; }
+long calc(long x) { return ${n}L * 1000000 + mix(x); }
+int version_of(long r) { return (int)(r / 1000000); }
+static long wrong, calls;
+static void *worker(void *arg) {
+  long id = (long)arg, seen = 0, mine = 0, bad = 0;
+  for (long i = 1;; i++) {
+    long x = (i * 7 + id) % 1000000;
+    long r = calc(x);
+    int v = version_of(r);
+    if (r % 1000000 != x || v < seen) bad++;
+    seen = v;
+    mine++;
+    if (v == ${FINAL}) break;
+    if ((i & 4095) == 0) usleep(50); /* leave the compiler some of the 2 cores */
+  }
+  __atomic_add_fetch(&wrong, bad, __ATOMIC_SEQ_CST);
+  __atomic_add_fetch(&calls, mine, __ATOMIC_SEQ_CST);
+  return 0;
+}
+int main(void) {
+  pthread_t t[2];
+  printf("started\\n");
+  fflush(stdout);
+  for (long i = 0; i < 2; i++) pthread_create(&t[i], 0, worker, (void *)i);
+  for (int i = 0; i < 2; i++) pthread_join(t[i], 0);
+  printf("done wrong=%ld calls=%ld\\n", wrong, calls);
+  return wrong ? 1 : 0;
+}
+`;
+      save(src, program(1));
+      const live = new Live(['--cc', cfg.cc, cfg.opt, '-pthread', 'threads.c'], dir);
+      t.after(() => live.kill());
+      await live.waitFor('the start', () => live.out.includes('started'));
+      for (let n = 2; n <= FINAL; n++) {
+        save(src, program(n), n % 3 === 0);
+        // The last version ends the program, possibly before hotlink prints its reload line.
+        if (n < FINAL) await live.waitFor(`reload ${n - 1}`, () => live.reloads() >= n - 1);
+      }
+      const { status, signal } = await live.exited;
+      assert.equal(signal, null, live.err.join('\n'));
+      const done = live.out.find((l) => l.startsWith('done'));
+      assert.ok(done, `the program finished\n${live.err.slice(-5).join('\n')}`);
+      assert.match(done!, /^done wrong=0 calls=\d+$/);
+      assert.equal(status, 0);
+      assert.equal(live.err.filter((l) => /SIG|fatal|failed/.test(l)).length, 0, live.err.join('\n'));
+    });
+  });
+}
