@@ -840,3 +840,35 @@ process.exitCode = errors === 0 && mainErrors === 0 ? 0 : 1;
     assert.equal(r.final, 1, 'after 10,000 reloads (the last one publishes body "one") foo returns 1');
   });
 });
+
+// ---- issue 9: reloadFunction and inlined copies ---------------------------------------------
+
+describe('reloadFunction and callers that inlined the function', () => {
+  const BASE_INL = '__attribute__((always_inline)) int step(int x) { return x + 1; }\nint caller(int x) { return step(x) * 10; }\n';
+  test('clang-19 -O2: from the unit\'s own file, the caller that inlined step is swapped too', { skip: haveClang ? false : `${CLANG} not installed` }, async (t) => {
+    const jit = await linked(t, BASE_INL, { cc: CLANG, cflags: ['-O2'] });
+    assert.equal(int1(jit, 'caller', 1), 20);
+    const r = await jit.reloadFunction('step', { source: BASE_INL.replace('x + 1', 'x + 2'), name: 'init.c' });
+    assert.deepEqual(r.alsoSwapped.map((x) => x.name), ['caller']);
+    assert.match(r.alsoSwapped[0]!.reason ?? '', /may have inlined step/);
+    assert.equal(int1(jit, 'caller', 1), 30, 'the caller runs the new inlined step');
+    assert.equal(r.file.partial, false);
+  });
+  test('clang-19 -O2: from a scratch file, the functions it cannot check are named and the reload is partial', { skip: haveClang ? false : `${CLANG} not installed` }, async (t) => {
+    const jit = await linked(t, BASE_INL, { cc: CLANG, cflags: ['-O2'] });
+    const r = await jit.reloadFunction('step', { source: '__attribute__((always_inline)) int step(int x) { return x + 2; }\n', name: 'step_only.c' });
+    assert.equal(int1(jit, 'step', 1), 3);
+    assert.equal(r.file.partial, true);
+    assert.deepEqual(r.file.stale.map((x) => x.where), ['caller in init.c']);
+  });
+  test('gcc -O2: a static helper that the DWARF says was inlined, reloaded from a scratch file without its caller, is refused naming the caller', async (t) => {
+    const src = 'static int helper(int x) { return x * 3; }\nint user(int x) { return helper(x) + 1; }\nint (*keep)(int) = helper;\n';
+    const jit = await linked(t, src, { cflags: ['-O2'] });
+    await rejects(() => jit.reloadFunction('helper', { source: 'static int helper(int x) { return x * 4; }\nint (*use_it)(int) = helper;\n', name: 'helper_only.c' }), /'user' inlined 'helper' and the replacement does not define 'user'/);
+    assert.equal(int1(jit, 'user', 1), 4, 'nothing changed');
+    // With the caller in the replacement, both are swapped.
+    const r = await jit.reloadFunction('helper', { source: 'static int helper(int x) { return x * 4; }\nint user(int x) { return helper(x) + 1; }\nint (*use_it)(int) = helper;\n', name: 'helper_user.c' });
+    assert.deepEqual(r.alsoSwapped.map((x) => x.name), ['user']);
+    assert.equal(int1(jit, 'user', 1), 5);
+  });
+});

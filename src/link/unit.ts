@@ -30,6 +30,7 @@ import {
 import { ElfObject, ElfSymbol } from '../elf/object.js';
 import { HotlinkError } from '../errors.js';
 import { Scope } from '../dwarf/program.js';
+import { DW_AT_producer } from '../dwarf/constants.js';
 import { ContentComparer, ObjIndex, contentDigest, entryEligible, isStateSection, objIndex } from './objindex.js';
 import { LinkReloadFunc, LinkSession, ReloadUnit, UnitBatchPlan } from './session.js';
 import { LinkSymId, SymKind } from './symbols.js';
@@ -170,9 +171,13 @@ export function planUnitReload(s: LinkSession, unit: ReloadUnit, obj: ElfObject,
     // drops DW_TAG_inlined_subroutine when the inlined code folds away): the unit's functions that this
     // object does not bring cannot be checked, so they are named.
     const missing = [...unit.funcs.keys()].filter((n) => !ni.funcs.has(n) && !opts.only!.has(n));
+    // clang also inlines always_inline global functions (gcc refuses to, under -flive-patching and -fPIC).
+    const byClang = /clang/i.test(producerOf(s.inputs[unit.inputs[0]!]!.obj, s) ?? '');
     for (const name of opts.only) {
-      if (!unit.funcs.get(name)?.local || !missing.length) continue;
-      stale.push({ function: name, where: `${missing.slice(0, 8).join(', ')}${missing.length > 8 ? `, … (${missing.length})` : ''} in ${unitName}`, why: `${name} is static and may be inlined there; those functions are not in ${obj.file}, so they cannot be compared — reload ${unitName} to be sure` });
+      const f = unit.funcs.get(name);
+      if (!f || !missing.length || (!f.local && !byClang)) continue;
+      const what = f.local ? 'static' : 'a global compiled by clang (always_inline functions are inlined)';
+      stale.push({ function: name, where: `${missing.slice(0, 8).join(', ')}${missing.length > 8 ? `, … (${missing.length})` : ''} in ${unitName}`, why: `${name} is ${what} and may be inlined there; those functions are not in ${obj.file}, so they cannot be compared — reload ${unitName} to be sure` });
     }
   }
   // Functions that shared a section with a swapped one in the live object may call it without a relocation.
@@ -462,6 +467,15 @@ function definitionOf(s: LinkSession, id: LinkSymId): LiveVar | undefined {
   }
   const sym = defs.get(id);
   return sym !== undefined ? { id, input: inputId, sym } : undefined;
+}
+
+/** DW_AT_producer of the object's first compile unit (which compiler made it), if it has DWARF. */
+function producerOf(obj: ElfObject, s: LinkSession): string | undefined {
+  try {
+    return objIndex(obj, s.arch).dwarf()?.units[0]?.root.string(DW_AT_producer);
+  } catch {
+    return undefined;
+  }
 }
 
 /** Per live object: LinkSymId -> the ELF symbol index that defines it (built on first use; a placed input's ids never change). */
