@@ -872,3 +872,24 @@ describe('reloadFunction and callers that inlined the function', () => {
     assert.equal(int1(jit, 'user', 1), 5);
   });
 });
+
+describe('constants on reload', () => {
+  test('a static const table (RELRO, with function pointers) is reloaded with its users; a changed global constant is named as stale', async (t) => {
+    const v1 = 'static int one(void){return 1;}\nstatic int two(void){return 2;}\nstruct op { const char *n; int (*f)(void); };\nstatic const struct op ops[] = { {"one", one}, {"two", two} };\nconst int gtab[3] = {1,2,3};\nint count(void){ return sizeof ops / sizeof ops[0]; }\nint run(int i){ return ops[i].f(); }\nint g(int i){ return gtab[i]; }\n';
+    const file = join(dir, 'consts.c');
+    writeFileSync(file, v1);
+    const jit = new Jit({ ...quiet(), indirection: 'exported-funcs' });
+    t.after(() => release(jit));
+    jit.addFile(file);
+    await jit.link();
+    writeFileSync(file, v1.replace('{"two", two} }', '{"two", two}, {"one", one} }').replace('{1,2,3}', '{1,2,30}'));
+    const r = await jit.reloadFile(file);
+    assert.deepEqual(r.swapped.map((x) => x.name).sort(), ['count', 'run']);
+    assert.equal(jit.call('count', 'int (void)'), 3, 'the new table');
+    assert.equal(jit.call('run', 'int (int)', 2), 1, 'its new entry reaches the static function');
+    assert.equal(jit.call('g', 'int (int)', 2), 3, 'the global constant keeps its old contents');
+    assert.equal(r.partial, true);
+    assert.deepEqual(r.stale.map((x) => x.where), [`gtab (${file})`]);
+    assert.match(r.stale[0]!.why, /global constant 'gtab' changed/);
+  });
+});

@@ -57,9 +57,14 @@ export type Target =
   | { k: 'chunk'; sec: number; start: number; end: number; add: number }
   | { k: 'none' };
 
-/** Is `sec` writable data or TLS (state a reload must keep)? */
-export function isStateSection(flags: number): boolean {
-  return (flags & SHF_ALLOC) !== 0 && (flags & (SHF_WRITE | SHF_TLS)) !== 0 && (flags & SHF_EXECINSTR) === 0;
+/**
+ * Is `sec` writable data or TLS (state a reload must keep)? RELRO data
+ * (`.data.rel.ro`: const tables holding addresses) is written only by the
+ * linker, so it is read-only content like `.rodata`, not state.
+ */
+export function isStateSection(sec: { sh_flags: number; name: string }): boolean {
+  const flags = sec.sh_flags;
+  return (flags & SHF_ALLOC) !== 0 && (flags & (SHF_WRITE | SHF_TLS)) !== 0 && (flags & SHF_EXECINSTR) === 0 && !/^\.data\.rel\.ro(\.|$)/.test(sec.name);
 }
 
 export class ObjIndex {
@@ -219,7 +224,7 @@ export class ObjIndex {
     const SEC = SECTION_SHIFT;
     const byLocation = new Map<number, { scope: string; v: Variable }>();
     // DWARF gives statics their identity and every variable its type; an object without data skips reading it.
-    const needDwarf = [...this.bySec].some(([sec, list]) => isStateSection(obj.sections[sec]!.sh_flags) && list.some((x) => x.type !== STT_FUNC));
+    const needDwarf = [...this.bySec].some(([sec, list]) => isStateSection(obj.sections[sec]!) && list.some((x) => x.type !== STT_FUNC));
     const info = needDwarf ? this.dwarfOrNull() : null;
     if (info) {
       try {
@@ -248,7 +253,7 @@ export class ObjIndex {
     }
     for (const [sec, list] of this.bySec) {
       const s = obj.sections[sec]!;
-      if (!isStateSection(s.sh_flags)) continue;
+      if (!isStateSection(s)) continue;
       for (const sym of list) {
         if (sym.type === STT_FUNC) continue;
         const d = byLocation.get(sec * SEC + sym.st_value);
@@ -280,7 +285,7 @@ export class ObjIndex {
     if (!sec) return { k: 'none' };
     if (sym.type !== STT_SECTION) {
       if (entryEligible(sym)) return { k: 'func', name: sym.name, add: A };
-      if (isStateSection(sec.sh_flags) || sym.type === STT_TLS) return { k: 'var', key: this.variables().get(sym.index)?.key ?? `?${sym.name}`, add: A };
+      if (isStateSection(sec) || sym.type === STT_TLS) return { k: 'var', key: this.variables().get(sym.index)?.key ?? `?${sym.name}`, add: A };
       const end = sym.st_size > 0 ? sym.st_value + sym.st_size : sec.sh_size;
       return { k: 'chunk', sec: sec.index, start: sym.st_value, end, add: A };
     }
@@ -294,7 +299,7 @@ export class ObjIndex {
       }
       return { k: 'chunk', sec: sec.index, start: 0, end: sec.sh_size, add: A };
     }
-    if (isStateSection(sec.sh_flags)) {
+    if (isStateSection(sec)) {
       const v = this.varAt(fieldSec, i);
       if (v) return { k: 'var', key: this.variables().get(v.index)?.key ?? `?${v.name}`, add: A - v.st_value };
       return { k: 'var', key: `?${sec.name}`, add: A }; // anonymous writable data: the section is the variable

@@ -268,7 +268,7 @@ export function planUnitReload(s: LinkSession, unit: ReloadUnit, obj: ElfObject,
   // Anonymous writable data (no symbol): the live unit's section of the same name.
   const anonLive = new Map<number, LinkSymId>();
   for (const sec of obj.sections) {
-    if (!isStateSection(sec.sh_flags) || ni.symbolsIn(sec.index).some((x) => x.type !== STT_FUNC)) continue;
+    if (!isStateSection(sec) || ni.symbolsIn(sec.index).some((x) => x.type !== STT_FUNC)) continue;
     const live = state.anon.get(sec.name);
     if (live && live.size === sec.sh_size) anonLive.set(sec.index, live.id);
     else skip[sec.index] = 0;
@@ -277,7 +277,7 @@ export function planUnitReload(s: LinkSession, unit: ReloadUnit, obj: ElfObject,
     const t = ni.relocs(fieldSec)!.t;
     const target = obj.symbols[t.r_sym[i]!]!;
     const tsec = obj.sections[target.shndx];
-    if (!tsec || !isStateSection(tsec.sh_flags)) return undefined;
+    if (!tsec || !isStateSection(tsec)) return undefined;
     const anon = anonLive.get(tsec.index);
     if (anon !== undefined) return [anon, t.r_addend[i]!];
     const v = ni.varAt(fieldSec, i);
@@ -315,7 +315,8 @@ export function planUnitReload(s: LinkSession, unit: ReloadUnit, obj: ElfObject,
       const osym = s.inputs[def.input]!.obj.symbols[def.sym]!;
       if (osym.st_size !== sym.st_size) refuse(`'${sym.name}' changed size: ${osym.st_size} → ${sym.st_size} bytes; live data cannot change layout`);
       if (!comparer(def.input).sameChunk(osym.shndx, osym.st_value, osym.st_value + osym.st_size, sym.shndx, sym.st_value, sym.st_value + sym.st_size)) {
-        variables.push({ name: sym.name, unit: unitName, change: 'initializer-changed' });
+        if (isStateSection(obj.sections[sym.shndx]!)) variables.push({ name: sym.name, unit: unitName, change: 'initializer-changed' });
+        else stale.push({ function: sym.name, where: `${sym.name} (${unitName})`, why: `the global constant '${sym.name}' changed, but code anywhere in the image refers to it by name, so it keeps its old contents; restart the program for the new ones (a static constant would be reloaded)` });
       }
     }
     bind.set(sym.index, live);
@@ -348,7 +349,7 @@ export function planUnitReload(s: LinkSession, unit: ReloadUnit, obj: ElfObject,
         const w = arch.refWindow(r.t.r_type[k]!, fromCode);
         const f = w && (w[0] === w[1] || fromCode) ? ni.functionAt(tsec.index, r.t.r_addend[k]! + w[0]) : undefined;
         if (f && bind.has(f.index)) continue; // reaches the live entry
-      } else if (isStateSection(tsec.sh_flags) && routeData(sec, k) !== undefined) continue;
+      } else if (isStateSection(tsec) && routeData(sec, k) !== undefined) continue;
       load(tsec.index);
     }
   }
@@ -429,7 +430,7 @@ function unitState(s: LinkSession, unit: ReloadUnit): UnitState {
     for (const n of ctorNames(idx, CTOR_SECTION, [SHT_INIT_ARRAY, SHT_PREINIT_ARRAY])) st.ctors.add(n);
     for (const n of ctorNames(idx, DTOR_SECTION, [SHT_FINI_ARRAY])) st.dtors.add(n);
     for (const sec of input.obj.sections) {
-      if (!isStateSection(sec.sh_flags) || input.sectionAddr[sec.index]! < 0 || st.anon.has(sec.name)) continue;
+      if (!isStateSection(sec) || input.sectionAddr[sec.index]! < 0 || st.anon.has(sec.name)) continue;
       if (idx.symbolsIn(sec.index).some((x) => x.type !== STT_FUNC)) continue;
       const sym = input.obj.symbols.find((x) => x.type === STT_SECTION && x.shndx === sec.index);
       if (sym && input.symIds[sym.index]! >= 0) st.anon.set(sec.name, { size: sec.sh_size, id: input.symIds[sym.index]! });
