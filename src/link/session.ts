@@ -1286,7 +1286,7 @@ class Batch {
   private unitOf(key: string, input: number): ReloadUnit {
     let u = this.s.units.get(key);
     if (!u) this.s.units.set(key, (u = { key, inputs: [], funcs: new Map() }));
-    if (u.inputs[u.inputs.length - 1] !== input && !u.inputs.includes(input)) u.inputs.push(input);
+    if (!u.inputs.length || u.inputs[u.inputs.length - 1]! < input) u.inputs.push(input); // input ids only grow
     return u;
   }
 
