@@ -143,3 +143,18 @@ test('perf record + perf report name the hot JIT function', { skip: perfUsable()
   const pid = /^\s+[\d.]+%\s+(\d+):/m.exec(byPid)?.[1];
   if (pid) rmSync(`/tmp/perf-${pid}.map`, { force: true });
 });
+
+test('hotlink dbg --perf-map: entries at the addresses the program sees, bodies as NAME$body$0', () => {
+  const r = runHotlink(['dbg', '--perf-map', '--batch', '-ex', 'run', join(PROGRAMS, 'perfmap_pid.c')]);
+  assert.equal(r.status, 0, r.stderr);
+  const pid = /^pid (\d+)$/m.exec(r.stdout)?.[1];
+  assert.ok(pid, r.stdout);
+  const path = `/tmp/perf-${pid}.map`;
+  const map = existsSync(path) ? readFileSync(path, 'utf8') : '';
+  rmSync(path, { force: true });
+  const lines = parseMap(map);
+  const entry = lines.find((l) => l.name === 'perfmap_work');
+  assert.ok(entry, map);
+  assert.equal(entry.start, parseInt(/^work ([0-9a-f]+)$/m.exec(r.stdout)![1]!, 16));
+  assert.ok(lines.some((l) => l.name === 'perfmap_work$body$0' && l.size > 0), map);
+});
