@@ -30,6 +30,7 @@ import { callNative, callPrototype, defineAggregate, ffiPrototype, dladdr, exitI
 import { DebugView } from './dbg/view.js';
 import { unwind } from './dbg/unwind.js';
 import { runtimeObject } from './runtime/runtime.js';
+import { perfMapFromEnv, writePerfMap } from './perfmap.js';
 import { watch as watchFiles, WatchHandle, WatchOptions } from './live/watch.js';
 
 export interface JitOptions {
@@ -63,6 +64,13 @@ export interface JitOptions {
    * route the program's pthread_create to it. Used by src/live/.
    */
   liveRuntime?: boolean;
+  /**
+   * Append `START SIZE name` lines for every function of each published
+   * batch (initial link, append, reload bodies `foo$body$N`, entries, stubs)
+   * to /tmp/perf-PID.map, so perf names JIT code (src/perfmap.ts). Default:
+   * the environment's HOTLINK_PERF_MAP (set and not '0').
+   */
+  perfMap?: boolean;
 }
 
 /** In live mode, the program's pthread_create is the runtime's, so every program thread is known (hotlink_live.c). */
@@ -230,11 +238,14 @@ export class Jit {
    * that parks every program thread around them (src/live/).
    */
   publisher: ((stores: SlotStore[]) => void) | undefined;
+  /** Writes each published batch to /tmp/perf-PID.map (JitOptions.perfMap). */
+  readonly perfMap: boolean;
 
   constructor(opts: JitOptions = {}) {
     this.opts = opts;
+    this.perfMap = opts.perfMap ?? perfMapFromEnv();
     this.libraries = [...(opts.libraries ?? [])];
-    this.session = new LinkSession({ arch: this.arch, host: new HostResolver(), reserve: opts.reserve, base: opts.base, indirection: opts.indirection, aliases: new Map([...RUN_ALIASES, ...(opts.debugRuntime ? DEBUG_ALIASES : []), ...(opts.liveRuntime ? LIVE_ALIASES : [])]) });
+    this.session = new LinkSession({ arch: this.arch, host: new HostResolver(), reserve: opts.reserve, base: opts.base, indirection: opts.indirection, anonymousImage: this.perfMap, aliases: new Map([...RUN_ALIASES, ...(opts.debugRuntime ? DEBUG_ALIASES : []), ...(opts.liveRuntime ? LIVE_ALIASES : [])]) });
   }
 
   /** Adds an input by path: .c (compiled at link), .o, .a. */
@@ -334,6 +345,7 @@ export class Jit {
       }
       const readMs = performance.now() - t0;
       this.linked = this.session.linkBatch(objects, readMs, { reloadable: (o) => !systemObjects.has(o) });
+      if (this.perfMap) writePerfMap(this.session, this.linked);
     } catch (e) {
       this.session.archives.length = archiveCount; // the retry adds the libraries' archives again
       throw e;
@@ -396,6 +408,7 @@ export class Jit {
         else elf.push(new ElfObject(o.bytes, o.name));
       }
       batch = this.session.linkBatch(elf, performance.now() - t0);
+      if (this.perfMap) writePerfMap(this.session, batch);
     } catch (e) {
       this.session.archives.length = archiveCount; // an archive of a failed batch is forgotten too
       throw e;
@@ -551,6 +564,7 @@ export class Jit {
     const olds = new Map<LinkReloadFunc, BodyInfo>();
     for (const p of plans) for (const w of p.swaps) olds.set(w.f, this.bodyInfo(w.f, w.f.current));
     const batch = s.linkBatch(plans.map((p) => p.obj), 0, { units: new Map(plans.map((p) => [p.obj, p.batch])) });
+    if (this.perfMap) writePerfMap(s, batch);
     // Published: point every slot at its new body.
     const swapped: ReloadReport[] = [];
     const stores: SlotStore[] = [];

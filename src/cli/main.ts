@@ -21,6 +21,9 @@ options: --cc CC            C compiler (default: $CC, else cc)
                             .c inputs and the headers they include, and reload a changed
                             file while the program keeps running (one line per reload)
          --stats            print link phase times and counts to stderr after the run
+         --perf-map         write /tmp/perf-PID.map (START SIZE name per function, for
+                            perf and other profilers) at the link, every append and
+                            reload; also HOTLINK_PERF_MAP=1 in the environment
          --argv0 NAME       the program's argv[0] (like exec -a); default: the first
                             input's path without its extension (examples/hello.c -> examples/hello)
          --reserve-rx SIZE  append budget for code (default 64M); also --reserve-r,
@@ -75,6 +78,8 @@ export interface RunArgs {
   argv0?: string;
   /** --watch: live mode (src/live/). */
   watch: boolean;
+  /** --perf-map: write /tmp/perf-PID.map for profilers (src/perfmap.ts). */
+  perfMap?: boolean;
 }
 
 function parseSize(text: string, flag: string): number {
@@ -100,6 +105,7 @@ export function parseRunArgs(args: string[]): RunArgs {
     }
     if (a === '--stats') out.stats = true;
     else if (a === '--watch') out.watch = true;
+    else if (a === '--perf-map') out.perfMap = true;
     else if (a === '--cc' || a.startsWith('--cc=')) out.cc = value('--cc');
     else if (a === '--argv0' || a.startsWith('--argv0=')) out.argv0 = value('--argv0');
     else if (/^--reserve-(rx|r|rw|tls)(=|$)/.test(a)) {
@@ -151,7 +157,7 @@ async function run(args: string[]): Promise<never> {
     const { runWatch } = await import('../live/cli.js');
     return runWatch(a, programName(a));
   }
-  const jit = new Jit({ cc: a.cc, cflags: a.cflags, libraries: a.libraries, libraryPaths: a.libraryPaths, reserve: a.reserve });
+  const jit = new Jit({ cc: a.cc, cflags: a.cflags, libraries: a.libraries, libraryPaths: a.libraryPaths, reserve: a.reserve, perfMap: a.perfMap });
   for (const f of a.inputs) jit.addFile(f);
   const stats = await jit.link();
   // The report goes to a close-on-exec copy of stderr: the program may close its fd 2 before it exits (mawk, dc do).
@@ -184,7 +190,7 @@ async function dbg(args: string[]): Promise<never> {
   if (a.inputs.length === 0) throw new HotlinkError('usage', `no input files\nusage: ${DBG_LINE}\n(hotlink dbg --help for more)`);
   const { Debugger } = await import('../dbg/debugger.js');
   const { runRepl } = await import('../dbg/cli.js');
-  const debuggerInstance = await Debugger.create({ inputs: a.inputs, cc: a.cc, cflags: a.cflags, libraries: a.libraries, libraryPaths: a.libraryPaths, reserve: a.reserve });
+  const debuggerInstance = await Debugger.create({ inputs: a.inputs, cc: a.cc, cflags: a.cflags, libraries: a.libraries, libraryPaths: a.libraryPaths, reserve: a.reserve, perfMap: a.perfMap });
   const status = await runRepl(debuggerInstance, { scripts, commands, batch, programArgs: a.programArgs, argv0: programName(a) });
   process.exit(status);
 }

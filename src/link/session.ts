@@ -84,6 +84,10 @@ export interface BatchResult {
   stats: BatchStats;
   /** For a unit-reload batch: the new body of each replaced function. */
   reloadBodies: Map<LinkReloadFunc, LinkSymId>;
+  /** The first LinkSymId the batch created (its symbols are firstSymbol..symbols.count). */
+  firstSymbol: LinkSymId;
+  /** Host symbols that got a jump stub in this batch (syms.stub holds its address). */
+  stubs: LinkSymId[];
 }
 
 interface ClassRange {
@@ -177,6 +181,13 @@ export interface SessionOptions {
   indirection?: IndirectionMode;
   /** Undefined references to a key bind to the value's definition instead (the debugger routes exit() to its runtime). */
   aliases?: Map<string, string>;
+  /**
+   * Back code and read-only data with shared anonymous memory instead of a
+   * memfd (Arena.reserve): profilers then see the image as anonymous memory
+   * and name its code from /tmp/perf-PID.map (perf ignores the map for a
+   * file-backed mapping such as `/memfd:hotlink-image`).
+   */
+  anonymousImage?: boolean;
 }
 
 export type IndirectionMode = 'none' | 'exported-funcs';
@@ -252,6 +263,7 @@ export class LinkSession {
   readonly patchSites = new PatchSiteIndex(this.relocs);
   readonly reserve: Required<ReserveOptions>;
   readonly base: number | undefined;
+  readonly anonymousImage: boolean;
   readonly indirection: IndirectionMode;
   readonly aliases: Map<string, string>;
   /** Reloadable global functions by public name. */
@@ -278,6 +290,7 @@ export class LinkSession {
     this.archives = opts.archives ?? [];
     this.reserve = { ...DEFAULT_RESERVE, ...(opts.reserve ?? {}) };
     this.base = opts.base;
+    this.anonymousImage = !!opts.anonymousImage;
     this.indirection = opts.indirection ?? 'none';
     this.aliases = opts.aliases ?? new Map();
   }
@@ -994,7 +1007,7 @@ class Batch {
     if (total >= 0x7fff0000) {
       throw new HotlinkError('capacity', `the image needs ${hex(total)} bytes of address space, more than the 2 GiB that PC-relative references can span; reserve less`);
     }
-    const arena = Arena.reserve(total, shared, s.base !== undefined ? [s.base] : ARENA_HINTS, s.base === undefined);
+    const arena = Arena.reserve(total, shared, s.base !== undefined ? [s.base] : ARENA_HINTS, s.base === undefined, s.anonymousImage);
     if (s.base !== undefined && arena.base !== s.base) throw new HotlinkError('memory', `cannot place the image at ${hex(s.base)}: the range is in use`);
     s.arena = arena;
     let at = arena.base;
@@ -1269,6 +1282,8 @@ class Batch {
       init: lists[1]!,
       fini: lists[2]!,
       reloadBodies: this.reloadBodies,
+      firstSymbol: this.txn.symbolCount,
+      stubs: this.stubIds,
       stats: {
         phases: this.phaseMs,
         inputs: this.inputs.length,

@@ -149,9 +149,10 @@ export class Arena {
    * Reserves `size` bytes (page multiple). Tries each hint in order with
    * MAP_FIXED_NOREPLACE (low hints keep 32-bit absolute and PC32 references
    * to the host executable's data in reach), then, if `anywhere`, lets the
-   * kernel choose.
+   * kernel choose. `anonymous`: shared anonymous memory, never a memfd (the
+   * kernel names it `/dev/zero (deleted)`, which perf treats as JIT memory).
    */
-  static reserve(size: number, sharedSize: number, hints: number[], anywhere = true): Arena {
+  static reserve(size: number, sharedSize: number, hints: number[], anywhere = true, anonymous = false): Arena {
     let base = MAP_FAILED;
     for (const hint of hints) {
       const got = mmapAddr(hint, size, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_FIXED_NOREPLACE, -1, 0);
@@ -161,7 +162,7 @@ export class Arena {
     if (base === MAP_FAILED && !anywhere) throw new HotlinkError('memory', `cannot reserve ${hex(size)} bytes at ${hints.map((h) => hex(h)).join(', ')}: the range is in use`);
     if (base === MAP_FAILED) base = mmapAddr(0, size, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
     if (base === MAP_FAILED) throw new HotlinkError('memory', `cannot reserve ${hex(size)} bytes for the image: ${errnoText()}`);
-    if (sharedSize > fileSizeLimit()) {
+    if (anonymous || sharedSize > fileSizeLimit()) {
       // `ulimit -f` below the image size: a memfd cannot grow that large (the
       // limit applies to it; a native program's memory is not a file). A
       // shared anonymous mapping is not limited, and mremap with old_size 0
