@@ -585,6 +585,39 @@ int old_probe(void) { return late ? late() : -1; }
 
 // ---- §14 failures are transactional --------------------------------------------------
 
+// GNU ld's __start_X / __stop_X (src/link/startstop.ts): each batch's sections X are one run.
+const REGS_H = `struct reg { const char *name; int value; };
+#define REGISTER(id, nm, v) __attribute__((section("myregs"), used, aligned(8))) static const struct reg id = {nm, v}
+extern const struct reg __start_myregs[], __stop_myregs[];
+`;
+const regsFn = (fn: string): string => `int ${fn}(void) { int s = 0; for (const struct reg *p = __start_myregs; p < __stop_myregs; p++) s = s * 10 + p->value; return s; }\n`;
+
+describe('append: __start_X / __stop_X', () => {
+  test("an appended batch's sections X form their own run; a batch without X binds to the latest run", async (t) => {
+    const jit = await linked(t, REGS_H + 'REGISTER(a, "a", 1);\nint pad_init[5] = {9};\nREGISTER(b, "b", 2);\n' + regsFn('sum_init'));
+    assert.equal(int0(jit, 'sum_init'), 12);
+    assert.equal(jit.lookup('__start_myregs'), undefined, 'the run symbols are local to the image');
+    await jit.append([
+      { source: REGS_H + 'REGISTER(c, "c", 3);\nint pad_one = 7;\n' + regsFn('sum_one'), name: 'one.c' },
+      { source: REGS_H + 'REGISTER(d, "d", 4);\nREGISTER(e, "e", 5);\n', name: 'two.c' },
+    ]);
+    assert.equal(int0(jit, 'sum_one'), 345, "the batch's run: both of its objects, in link order");
+    assert.equal(int0(jit, 'sum_init'), 12, 'the initial run is unchanged');
+    await jit.append([{ source: REGS_H + regsFn('sum_later'), name: 'later.c' }]);
+    assert.equal(int0(jit, 'sum_later'), 345, 'no section myregs in the batch: the image\'s latest run');
+  });
+
+  test('no section X anywhere: an undefined symbol, or 0 when weak', async (t) => {
+    const jit = await linked(t, 'int base(int x) { return x + 1; }\n');
+    const err = await expectFailure('unresolved', () =>
+      jit.append([{ source: 'extern const char __start_nothere[];\nconst char *where(void) { return __start_nothere; }\n', name: 'strong.c' }]),
+    );
+    assert.match(err.message, /__start_nothere/);
+    await jit.append([{ source: 'extern const char __stop_nothere[] __attribute__((weak));\nint is_null(void) { return __stop_nothere == 0; }\n', name: 'weak.c' }]);
+    assert.equal(int0(jit, 'is_null'), 1);
+  });
+});
+
 describe('append: failures leave the image unchanged (§14)', () => {
   // The failing batches below also reference strcspn, a libc function the image has not used yet,
   // so a failure must forget the host binding (and its GOT entry and stub) it created.

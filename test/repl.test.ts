@@ -918,6 +918,40 @@ Reloaded prog.c (generation {N}): no function changed; unchanged 3.`);
 
 // ---- 6. GDB's formats -----------------------------------------------------------------------------------
 
+describe('backtraces that cannot reach main', { concurrency: true }, () => {
+  test("bt says why it stopped (GDB's Backtrace stopped: Cannot access memory)", async (t) => {
+    const dir = tmpDir(t, 'hotlink-repl-');
+    writeFileSync(
+      join(dir, 'smash.c'),
+      `void smash(void) {
+  /* The frame pointer goes to unmapped memory: neither the CFI nor the frame-pointer chain can read the caller. */
+  __asm__ volatile("mov $0x1000, %%rbp\\n\\tmovl $1, 0" ::: "memory");
+}
+
+int main(void) {
+  smash();
+  return 0;
+}
+`,
+    );
+    const s = await session(['smash.c'], ['run', 'bt', 'bt 1', 'kill'], { cwd: dir });
+    s.expect(`(hotlink) run
+Starting program: smash
+
+Program received signal SIGSEGV, Segmentation fault.
+{HEX16} in smash () at smash.c:3
+3\t  __asm__ volatile("mov $0x1000, %%rbp\\n\\tmovl $1, 0" ::: "memory");
+(hotlink) bt
+#0  smash () at smash.c:3
+Backtrace stopped: Cannot access memory at address 0x1008
+(hotlink) bt 1
+#0  smash () at smash.c:3
+Backtrace stopped: Cannot access memory at address 0x1008
+(hotlink) kill
+[Inferior 1 (process {PID}) killed]`);
+  });
+});
+
 describe('GDB formats', { concurrency: true }, () => {
   test('run to the end: exit codes in octal, program arguments, exited normally', async () => {
     const s = await session(['prog.c', '--', 'x', 'y'], ['run', 'run', 'run a b c d e f g h', 'quit']);

@@ -570,6 +570,7 @@ export class Repl {
     const limit = arg && /^-?\d+$/.test(arg) ? Number(arg) : frames.length;
     for (const f of frames.slice(0, limit)) this.say(`#${f.level}  ${this.frameLine(f, true)}`);
     if (limit < frames.length) this.say('(More stack frames follow...)');
+    else if (frames[frames.length - 1]!.stopped) this.say(`Backtrace stopped: ${frames[frames.length - 1]!.stopped}`);
   }
 
   private frameCommand(cmd: 'frame' | 'up' | 'down', arg: string): void {

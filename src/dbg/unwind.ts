@@ -21,6 +21,8 @@ export interface Frame {
   regs: RegisterValues;
   /** How this frame was found. */
   how: 'registers' | 'cfi' | 'frame-pointer';
+  /** Why no caller of this frame could be found, when that is not the normal end of the stack (GDB's `Backtrace stopped: <reason>`). */
+  stopped?: string;
 }
 
 /** The DWARF numbers of the session's named registers. */
@@ -96,33 +98,59 @@ function readMemory(address: bigint, size: number): bigint | undefined {
 
 /**
  * Unwinds from the innermost frame's registers. Stops after `limit` frames,
- * at a zero or unreadable return address, or after `stopAfter` says so
- * (backtraces end at main, as GDB's do).
+ * at a zero return address, or after `stopAfter` says so (backtraces end at
+ * main, as GDB's do); where a caller cannot be found otherwise (unreadable
+ * memory, corrupt CFI, a stack pointer that does not grow) the last frame's
+ * `stopped` says why.
  */
 export function unwind(view: DebugView, regs: RegisterValues, opts: { limit?: number; stopAfter?: (f: Frame) => boolean } = {}): Frame[] {
   const limit = opts.limit ?? 256;
   const frames: Frame[] = [{ level: 0, pc: Number(regs[16] ?? 0n), regs, how: 'registers' }];
   while (frames.length < limit) {
     const f = frames[frames.length - 1]!;
+    // The first address the CFI step could not read, and why the CFI could not be used: the reason if the fallback fails too.
+    let unreadable: bigint | undefined;
+    const read = (address: bigint, size: number): bigint | undefined => {
+      const v = readMemory(address, size);
+      if (v === undefined) unreadable ??= address;
+      return v;
+    };
+    let cfiError: string | undefined;
+    let next: Frame | undefined;
     const input = view.inputAt(f.level === 0 ? f.pc : f.pc - 1);
     const cfi = input !== undefined ? view.debugInfo(input)?.cfi : hostCallFrameInfo(f.pc);
-    let next: Frame | undefined;
     try {
-      const r = cfi?.unwindStep(f.pc, f.regs, readMemory, { callerFrame: f.level > 0 });
+      const r = cfi?.unwindStep(f.pc, f.regs, read, { callerFrame: f.level > 0 });
       if (r) {
         f.cfa = Number(r.cfa);
         next = { level: f.level + 1, pc: Number(r.pc), regs: r.regs, how: 'cfi' };
       }
-    } catch {
-      next = undefined;
+    } catch (e) {
+      // Corrupt call frame information: say so if the frame-pointer chain cannot stand in.
+      cfiError = e instanceof Error ? e.message : String(e);
     }
+    const cannotAccess = (a: bigint): string => `Cannot access memory at address 0x${a.toString(16)}`;
+    // A frame where the backtrace ends anyway (main) has no reason to report.
+    const stop = (reason: string | undefined): void => {
+      if (reason !== undefined && !opts.stopAfter?.(f)) f.stopped = reason;
+    };
     if (!next) {
       // Frame-pointer chain: [rbp] = caller's rbp, [rbp+8] = return address.
       const rbp = f.regs[6];
-      if (rbp === undefined || rbp === 0n) break;
+      if (rbp === undefined || rbp === 0n) {
+        stop(cfiError ?? (unreadable !== undefined ? cannotAccess(unreadable) : undefined));
+        break;
+      }
       const savedRbp = readMemory(rbp, 8);
       const ra = readMemory(rbp + 8n, 8);
-      if (savedRbp === undefined || ra === undefined || savedRbp <= rbp) break;
+      if (savedRbp === undefined || ra === undefined) {
+        stop(cfiError ?? cannotAccess(unreadable ?? (savedRbp === undefined ? rbp : rbp + 8n)));
+        break;
+      }
+      if (savedRbp <= rbp) {
+        stop(cfiError ?? 'previous frame inner to this frame (corrupt stack?)');
+        break;
+      }
       const regs2 = f.regs.slice();
       regs2[6] = savedRbp;
       regs2[7] = rbp + 16n;
@@ -131,8 +159,15 @@ export function unwind(view: DebugView, regs: RegisterValues, opts: { limit?: nu
       next = { level: f.level + 1, pc: Number(ra), regs: regs2, how: 'frame-pointer' };
     }
     if (opts.stopAfter?.(f)) break;
-    if (next.pc === 0 || safeRead(next.pc, 1).length === 0) break;
-    if (f.cfa !== undefined && next.regs[7] !== undefined && Number(next.regs[7]) <= Number(f.regs[7] ?? 0n) && f.level > 0) break;
+    if (next.pc === 0) break; // the outermost frame (_start's caller)
+    if (safeRead(next.pc, 1).length === 0) {
+      f.stopped = cannotAccess(BigInt(next.pc));
+      break;
+    }
+    if (f.cfa !== undefined && next.regs[7] !== undefined && Number(next.regs[7]) <= Number(f.regs[7] ?? 0n) && f.level > 0) {
+      f.stopped = 'previous frame inner to this frame (corrupt stack?)';
+      break;
+    }
     frames.push(next);
   }
   return frames;

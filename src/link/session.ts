@@ -37,6 +37,7 @@ import { LinkSymId, SymbolTable, SymKind } from './symbols.js';
 import { AddressIndex } from './addrindex.js';
 import { PatchSiteIndex } from './patchsites.js';
 import { CopyRelocs } from './copyreloc.js';
+import { collectRuns, startStopSection, StartStopRun } from './startstop.js';
 
 export interface ReserveOptions {
   /** Append budget of each class in bytes, beyond the initial image. */
@@ -147,6 +148,8 @@ interface SessionMaps {
   tlsLdPair: Map<number, number>;
   /** Host symbol id -> is it a function (cached dladdr1 answers). */
   hostFunc: Map<LinkSymId, boolean>;
+  /** `__start_X` / `__stop_X` -> the symbol of the most recent run of sections X (startstop.ts). */
+  startStop: Map<string, LinkSymId>;
 }
 
 /** A batch's view of one session map: the published entries, then its own additions. */
@@ -282,7 +285,7 @@ export class LinkSession {
   tlsModuleCount = 0;
   /** All destructors of published batches, in the order they were added. */
   readonly fini: number[] = [];
-  private readonly maps: SessionMaps = { comdat: new Map(), hostIds: new Map(), loadedMembers: new Map(), tlsLdPair: new Map(), hostFunc: new Map() };
+  private readonly maps: SessionMaps = { comdat: new Map(), hostIds: new Map(), loadedMembers: new Map(), tlsLdPair: new Map(), hostFunc: new Map(), startStop: new Map() };
 
   constructor(opts: SessionOptions) {
     this.arch = opts.arch;
@@ -418,6 +421,8 @@ class Batch {
   /** New ids whose address is computed in layout: [id, input, symIndex]. */
   private readonly placedSyms: number[] = [];
   private readonly commons: PendingDef[] = [];
+  /** This batch's runs of sections named X for __start_X / __stop_X references (startstop.ts). */
+  private runs = new Map<string, StartStopRun>();
   private gotIds: LinkSymId[] = [];
   private stubIds: LinkSymId[] = [];
   private tlsPairIds: LinkSymId[] = [];
@@ -722,11 +727,19 @@ class Batch {
     }
     for (const def of this.pending.values()) if (def.common) this.commons.push(def);
 
+    const wantedRuns = new Set<string>();
+    for (const ref of this.refs) {
+      const ss = startStopSection(ref.name);
+      if (ss && !this.pending.has(ref.name) && !syms.byName.has(ref.name) && !this.s.aliases.has(ref.name)) wantedRuns.add(ss.section);
+    }
+    this.runs = collectRuns(this.inputs, wantedRuns, sectionClass, (sec) => sec.sh_type === SHT_NOBITS);
+
     const missing = new Map<string, Set<string>>();
     for (const ref of this.refs) {
       const alias = this.s.aliases.get(ref.name);
       let id = alias !== undefined ? this.pending.get(alias)?.id ?? syms.byName.get(alias) : undefined;
       id ??= this.pending.get(ref.name)?.id ?? syms.byName.get(ref.name);
+      if (id === undefined) id = this.startStopSymbol(ref);
       if (id === undefined && ref.name === '_GLOBAL_OFFSET_TABLE_') {
         if (this.gotSymId < 0) this.gotSymId = syms.add('_GLOBAL_OFFSET_TABLE_', 0, 0, SymKind.Image, STT_OBJECT, STB_LOCAL, -1, ref.input.generation);
         id = this.gotSymId;
@@ -755,6 +768,26 @@ class Batch {
       const lines = [...missing].map(([name, files]) => `  ${name}, referenced by ${[...files].join(', ')}`);
       throw new HotlinkError('unresolved', `undefined symbol${missing.size > 1 ? 's' : ''} (not in the image, the -l libraries, libc or the process):\n${lines.join('\n')}`);
     }
+  }
+
+  /** The symbol for a __start_X / __stop_X reference: this batch's run of sections X, else the image's latest run (startstop.ts). */
+  private startStopSymbol(ref: Reference): LinkSymId | undefined {
+    const ss = startStopSection(ref.name);
+    if (!ss) return undefined;
+    const run = this.runs.get(ss.section);
+    if (!run) return this.maps.startStop.added.get(ref.name) ?? this.maps.startStop.get(ref.name);
+    if (run.cls === SegClass.TLS) {
+      const m = run.members.find((x) => x.input.obj.sections[x.sec.index]!.sh_flags & SHF_TLS) ?? run.members[0]!;
+      throw new HotlinkError('unsupported', `${m.input.file}: section ${ss.section} holds __thread data; __start_${ss.section} / __stop_${ss.section} over TLS sections are not supported`);
+    }
+    const syms = this.s.symbols;
+    if (run.startId < 0) {
+      run.startId = syms.add(`__start_${ss.section}`, 0, 0, SymKind.Image, STT_NOTYPE, STB_LOCAL, -1, ref.input.generation);
+      run.stopId = syms.add(`__stop_${ss.section}`, 0, 0, SymKind.Image, STT_NOTYPE, STB_LOCAL, -1, ref.input.generation);
+      this.maps.startStop.set(`__start_${ss.section}`, run.startId);
+      this.maps.startStop.set(`__stop_${ss.section}`, run.stopId);
+    }
+    return ss.stop ? run.stopId : run.startId;
   }
 
   // ---- scan ----------------------------------------------------------------------
@@ -863,11 +896,27 @@ class Batch {
     };
     const relOff: { input: LinkInput; sec: ElfSection; cls: number; off: number }[] = [];
     const tlsSecs: { input: LinkInput; sec: ElfSection }[] = [];
+    // Sections named X of a __start_X/__stop_X run are placed together, where the first of them would be.
+    const runOf = new Map<ElfSection, StartStopRun>();
+    for (const run of this.runs.values()) if (run.startId >= 0) for (const m of run.members) runOf.set(m.sec, run);
     for (const nobits of [false, true]) {
       for (const input of this.inputs) {
         for (const sec of input.obj.sections) {
           const cls = sectionClass(sec);
           if (cls < 0 || input.discarded[sec.index]) continue;
+          const run = runOf.get(sec);
+          if (run) {
+            if (run.placed || run.nobits !== nobits) continue;
+            run.placed = true;
+            run.members.forEach((m, k) => {
+              if (!isAlignment(m.sec.sh_addralign)) throw new HotlinkError('malformed-input', `${m.input.file}: section ${m.sec.name} [${m.sec.index}] has alignment ${m.sec.sh_addralign}, not a power of two`);
+              const off = place(run.cls, m.sec.sh_size, m.sec.sh_addralign);
+              relOff.push({ input: m.input, sec: m.sec, cls: run.cls, off });
+              if (k === 0) run.start = off;
+              run.end = off + m.sec.sh_size;
+            });
+            continue;
+          }
           if ((sec.sh_type === SHT_NOBITS) !== nobits) continue;
           if (!isAlignment(sec.sh_addralign)) throw new HotlinkError('malformed-input', `${input.file}: section ${sec.name} [${sec.index}] has alignment ${sec.sh_addralign}, not a power of two`);
           if (cls === SegClass.TLS) {
@@ -926,6 +975,11 @@ class Batch {
       });
     }
     const syms = s.symbols;
+    for (const run of this.runs.values()) {
+      if (run.startId < 0) continue;
+      syms.addr[run.startId] = this.batchStart[run.cls]! + run.start;
+      syms.addr[run.stopId] = this.batchStart[run.cls]! + run.end;
+    }
     this.commons.forEach((c, k) => (syms.addr[c.id] = this.batchStart[SegClass.RW]! + commonOffs[k]!));
     s.copies.place(this.batchStart[SegClass.RW]! + copyOff, syms);
     for (let k = 0; k < this.placedSyms.length; k += 3) {
