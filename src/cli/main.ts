@@ -17,7 +17,7 @@ const DBG_LINE = 'hotlink dbg [-x FILE] [-ex CMD] [--batch] [options] [compiler 
 const INPUTS = `inputs:  .c sources (compiled with $CC or cc: -c -g -fPIC + your flags), .o objects,
          .a archives, -lNAME libraries, -LDIR library directories
 options: --cc CC            C compiler (default: $CC, else cc)
-         --watch            live mode: run the program on a thread of its own, watch the
+         --watch            (run) live mode: run the program on a thread of its own, watch the
                             .c inputs and the headers they include, and reload a changed
                             file while the program keeps running (one line per reload)
          --stats            print link phase times and counts to stderr after the run
