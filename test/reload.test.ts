@@ -893,3 +893,40 @@ describe('constants on reload', () => {
     assert.match(r.stale[0]!.why, /global constant 'gtab' changed/);
   });
 });
+
+describe('objects without function sections (prebuilt, tcc)', () => {
+  test('functions sharing a live section go together, so a later reload of a static callee is seen by its caller', async (t) => {
+    const v1 = 'static int h(int x) { return x + 1; }\nint f(int x) { return h(x) * 10; }\nint (*keep)(int) = h;\n';
+    const obj = (src: string, name: string) => compiled(src, name, CC, ['-O0']); // no -ffunction-sections: f calls h inside one .text, no relocation
+    const jit = new Jit({ ...quiet(), indirection: 'exported-funcs' });
+    t.after(() => release(jit));
+    const first = await obj(v1, 'ns.c');
+    jit.addObject(first.bytes, 'ns.o');
+    await jit.link();
+    assert.equal(int1(jit, 'f', 1), 20);
+    const v2 = v1.replace('* 10', '* 100');
+    let r = jit.reloadFileObject({ ...(await obj(v2, 'ns.c')), name: 'ns.o' });
+    assert.deepEqual(r.swapped.map((x) => x.name).sort(), ['f', 'h'], 'h shares the new f\'s section: its copy there becomes the live body');
+    assert.equal(int1(jit, 'f', 1), 200);
+    r = jit.reloadFileObject({ ...(await obj(v2.replace('x + 1', 'x + 2'), 'ns.c')), name: 'ns.o' });
+    assert.ok(r.swapped.some((x) => x.name === 'f'), 'f calls h directly inside their section: it is swapped with h');
+    assert.equal(int1(jit, 'f', 1), 300, 'f runs the new h');
+  });
+  test('a replacement without function sections: the section mates of a swapped function become live too', async (t) => {
+    const v1 = 'static int h(int x) { return x + 1; }\nint f(int x) { return h(x) * 10; }\nint (*keep)(int) = h;\n';
+    const jit = new Jit({ ...quiet(), indirection: 'exported-funcs' });
+    t.after(() => release(jit));
+    const file = join(dir, 'mates.c');
+    writeFileSync(file, v1);
+    jit.addFile(file); // compiled by hotlink: one section per function
+    await jit.link();
+    const prebuilt = await compiled(v1.replace('* 10', '* 100'), 'mates.c', CC, ['-O0']); // one .text: the new f calls its h copy directly
+    let r = jit.reloadFileObject({ ...prebuilt, source: file });
+    assert.deepEqual(r.swapped.map((x) => x.name).sort(), ['f', 'h']);
+    assert.equal(int1(jit, 'f', 1), 200);
+    writeFileSync(file, v1.replace('* 10', '* 100').replace('x + 1', 'x + 2'));
+    r = await jit.reloadFile(file);
+    assert.ok(r.swapped.some((x) => x.name === 'f'), 'f, which calls h inside its section, is swapped with h');
+    assert.equal(int1(jit, 'f', 1), 300, 'f runs the new h');
+  });
+});

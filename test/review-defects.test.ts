@@ -362,7 +362,7 @@ describe('review defect 5: rollback restores the ABI contract of the body it act
     const FILE = (foo: string) => `int bar(int x) { return x * 3; }\n${foo}\n`;
     const jit = await linked(t, FILE('int foo(int x) { return x + 1; }'), { indirection: 'exported-funcs' });
     const object = async (foo: string, name: string) => {
-      const o = await compileSource(FILE(foo), name, { cc: CC, flags: ['-g', '-fPIC'] });
+      const o = await compileSource(FILE(foo), name, { cc: CC, flags: ['-g', '-fPIC', '-ffunction-sections'] }); // as the image compiles (else bar, sharing foo's section, is swapped with it)
       return { bytes: o.bytes, name };
     };
     const r = jit.reloadFileObject(await object('double foo(double x) { return x / 2; }', 'file_double.c'), { unchecked: true });

@@ -200,6 +200,17 @@ export function planUnitReload(s: LinkSession, unit: ReloadUnit, obj: ElfObject,
         grew = true;
       }
     }
+    // The same in the new object: a new body calls its section mates' copies there directly, so those
+    // copies must become the live bodies too (else a later reload of a mate would leave the call stale).
+    for (const { sym } of [...swap.values()]) {
+      for (const mate of ni.symbolsIn(sym.shndx)) {
+        if (mate.index === sym.index || !entryEligible(mate) || swap.has(mate.name) || ni.funcs.get(mate.name) !== mate) continue;
+        const g = liveFunc(mate.name, mate);
+        if (!g) continue; // a new function: added, its entry is in this section's code anyway
+        swap.set(mate.name, { f: g, sym: mate, reason: `shares a section with ${sym.name} in ${obj.file}` });
+        grew = true;
+      }
+    }
   }
   for (const [name, sym] of ni.funcs) {
     const f = liveFunc(name, sym);
