@@ -517,11 +517,6 @@ export class Jit {
     const report = this.reloadUnits(items, opts);
     report.timing = { compileMs: t1 - t0, linkMs: performance.now() - t1 };
     for (const c of compiled) this.noteSource(c);
-    for (const [unit, headers] of deps.staleUnits(units)) {
-      const names = headers.map((h) => relative(process.cwd(), h) || h);
-      report.stale.push({ function: '*', where: unit, why: `${names.join(', ')} changed since ${unit} was compiled; its code still has the old ${names.length > 1 ? 'headers' : 'header'} (reload ${names[0]} to update every unit that includes it)` });
-    }
-    report.partial = report.stale.length > 0;
     return report;
   }
 
@@ -597,6 +592,11 @@ export class Jit {
     }
     if (this.initDone) this.runPendingInit();
     const stale = plans.flatMap((p) => p.stale);
+    // Every reload path (file, object, one function) names the other units still compiled against an older header.
+    for (const [unit, headers] of this.dependencies.staleUnits(plans.map((p) => this.unitName(p.unit.key)))) {
+      const names = headers.map((h) => relative(process.cwd(), h) || h);
+      stale.push({ function: '*', where: unit, why: `${names.join(', ')} changed since ${unit} was compiled; its code still has the old ${names.length > 1 ? 'headers' : 'header'} (reload ${names[0]} to update every unit that includes it)` });
+    }
     return {
       units: plans.map((p) => this.unitName(p.unit.key)),
       swapped,

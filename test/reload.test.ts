@@ -930,3 +930,24 @@ describe('objects without function sections (prebuilt, tcc)', () => {
     assert.equal(int1(jit, 'f', 1), 300, 'f runs the new h');
   });
 });
+
+describe('units compiled against an older header', () => {
+  test('reloadFunction and reloadFileObject name them too, not only reloadFile', async (t) => {
+    const hdr = join(dir, 'stale_h.h');
+    const a = join(dir, 'stale_a.c');
+    const b = join(dir, 'stale_b.c');
+    writeFileSync(hdr, 'static inline int lim(int x) { return x > 10 ? 10 : x; }\n');
+    writeFileSync(a, '#include "stale_h.h"\nint fa(int x) { return lim(x); }\n');
+    writeFileSync(b, '#include "stale_h.h"\nint fb(int x) { return lim(x) + 1; }\n');
+    const jit = new Jit({ ...quiet(), indirection: 'exported-funcs' });
+    t.after(() => release(jit));
+    jit.addFile(a).addFile(b);
+    await jit.link();
+    writeFileSync(hdr, 'static inline int lim(int x) { return x > 5 ? 5 : x; }\n');
+    const r = await jit.reloadFunction('fa', a);
+    assert.equal(int1(jit, 'fa', 8), 5);
+    assert.equal(r.file.partial, true);
+    assert.deepEqual(r.file.stale.map((x) => x.where), [b]);
+    assert.match(r.file.stale[0]!.why, /stale_h\.h changed since .*stale_b\.c was compiled/);
+  });
+});
