@@ -119,9 +119,7 @@ static const int stop_signals[] = {SIGTRAP, SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIG
 static struct sigaction previous[NSTOP];
 
 /* In hotlink_rt.c, which every image links with the debug runtime. */
-void __hotlink_chain_signal(const struct sigaction *old, int sig, siginfo_t *info, void *uctx);
-int __hotlink_own_signal(int sig, const struct sigaction *sa, struct sigaction *old);
-void __hotlink_native_process(int argc, char **argv, int mode);
+#include "hotlink_rt.h"
 int __sigaction(int sig, const struct sigaction *act, struct sigaction *old);
 
 static void chain(int sig, siginfo_t *info, void *uctx) {

@@ -35,19 +35,7 @@
 #include <unistd.h>
 
 /* In hotlink_rt.c, which every image links. */
-void __hotlink_native_process(int argc, char **argv, int mode);
-int __hotlink_own_signal(int sig, const struct sigaction *sa, struct sigaction *old);
-void __hotlink_chain_signal(const struct sigaction *old, int sig, siginfo_t *info, void *uctx);
-struct hotlink_crash {
-    int64_t signo;
-    int64_t code;
-    uint64_t addr;
-    uint64_t pc;
-    uint64_t sp;
-    uint64_t fp;
-    uint64_t gregs[32];
-};
-extern struct hotlink_crash __hotlink_crash;
+#include "hotlink_rt.h"
 
 typedef void (*init_fn)(int, char **, char **);
 typedef void (*fini_fn)(void);

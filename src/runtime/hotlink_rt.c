@@ -30,6 +30,7 @@
 #include <time.h>
 #include <ucontext.h>
 #include <unistd.h>
+#include "hotlink_rt.h"
 
 /* ---- TLS ---------------------------------------------------------------- */
 
@@ -376,15 +377,6 @@ static void final_exit(int status, void *unused) {
 
 /* ---- Fatal signals ------------------------------------------------------- */
 
-struct hotlink_crash {
-    int64_t signo;
-    int64_t code;
-    uint64_t addr;
-    uint64_t pc;
-    uint64_t sp;
-    uint64_t fp;
-    uint64_t gregs[32]; /* the whole register context (x86-64: the 23 ucontext gregs), for the symbolized backtrace */
-};
 struct hotlink_crash __hotlink_crash;
 
 static const int fatal_signals[] = {SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT, SIGTRAP, SIGSYS};

@@ -1,6 +1,6 @@
 // Finds hotlink's native runtime object: src/runtime/hotlink_rt.c compiled
 // with the configured compiler on first use and cached by content hash (of
-// the source, the compiler command and its flags) under
+// the source, the shared header hotlink_rt.h, the compiler command and its flags) under
 // $XDG_CACHE_HOME/hotlink (default ~/.cache/hotlink). The object is then
 // linked into every image by our own linker like any other input.
 
@@ -32,7 +32,8 @@ export async function runtimeObject(cc = defaultCompiler(), file = 'hotlink_rt.c
   if (compilerFamily(cc) === 'tcc') cc = 'cc';
   const src = runtimeSourcePath(file);
   const text = readFileSync(src);
-  const key = createHash('sha256').update(text).update('\0' + cc + '\0' + RUNTIME_FLAGS.join(' ')).digest('hex').slice(0, 20);
+  const header = readFileSync(join(dirname(src), 'hotlink_rt.h')); // included by every runtime file
+  const key = createHash('sha256').update(text).update(header).update('\0' + cc + '\0' + RUNTIME_FLAGS.join(' ')).digest('hex').slice(0, 20);
   const dir = cacheDir();
   const cached = join(dir, `${file.replace(/\.c$/, '')}-${key}.o`);
   if (existsSync(cached)) return { name: cached, bytes: readFileSync(cached) };
