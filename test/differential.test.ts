@@ -51,7 +51,6 @@ import {
   compileObjectAsync,
   corpusDir,
   createArchiveAsync,
-  haveCommand,
   needs,
   hotlinkBin,
   repoRoot,

@@ -65,7 +65,7 @@ const DEFAULT_TIMEOUT_MS = 60_000;
 const MAX_BUFFER = 256 * 1024 * 1024;
 
 /** The environment children get: ours (minus node:test's own plumbing) plus `extra`. */
-function childEnv(extra: Record<string, string> | undefined): NodeJS.ProcessEnv {
+export function childEnv(extra: Record<string, string> | undefined = undefined): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = { ...process.env, ...extra };
   delete env.NODE_TEST_CONTEXT;
   return env;
@@ -295,4 +295,59 @@ export function needs(...tools: string[]): string | false {
 export function skipMissing(t: { skip(message?: string): void }, what: string, ...tools: string[]): void {
   const reason = needs(...tools);
   if (reason) t.skip(`${what} not checked: ${reason}`);
+}
+
+/**
+ * `hotlink dbg` on pipes, driven command by command, so a test can change
+ * files between commands (edit, then `reload`). Output of stdout and stderr
+ * accumulates in `out`; the C locale, as GDB transcripts assume.
+ */
+export class DbgDriver {
+  out = '';
+  readonly commands: string[] = [];
+  private readonly child;
+  private readonly done: Promise<number | null>;
+
+  constructor(args: string[], cwd: string) {
+    this.child = spawn(process.execPath, [hotlinkBin, 'dbg', ...args], { cwd, env: childEnv({ LC_ALL: 'C', LANG: 'C' }), stdio: ['pipe', 'pipe', 'pipe'] });
+    this.child.stdout.on('data', (b: Buffer) => (this.out += b.toString('utf8')));
+    this.child.stderr.on('data', (b: Buffer) => (this.out += b.toString('utf8')));
+    this.done = new Promise((resolve) => this.child.on('close', (code) => resolve(code)));
+  }
+
+  send(...commands: string[]): void {
+    this.commands.push(...commands);
+    this.child.stdin.write(commands.map((c) => c + '\n').join(''));
+  }
+
+  /** Waits until the output matches `re` (polling); kills hotlink and fails after timeoutMs. */
+  async waitFor(re: RegExp, timeoutMs = 60_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while (!re.test(this.out)) {
+      if (Date.now() > deadline) {
+        this.child.kill('SIGKILL');
+        throw new Error(`timed out waiting for ${re}\n${this.out}`);
+      }
+      await new Promise((r) => setTimeout(r, 20));
+    }
+  }
+
+  /** Closes stdin and waits for hotlink to end (killed after timeoutMs): its status and the whole output. */
+  async end(timeoutMs = 60_000): Promise<{ status: number | null; out: string }> {
+    this.child.stdin.end();
+    const timer = setTimeout(() => this.child.kill('SIGKILL'), timeoutMs);
+    const status = await this.done;
+    clearTimeout(timer);
+    return { status, out: this.out };
+  }
+
+  /** The output lines of command `command` (up to the next prompt). */
+  block(command: string): string[] {
+    const lines = this.out.split('\n');
+    const i = lines.indexOf(`(hotlink) ${command}`);
+    if (i < 0) return [];
+    let j = i + 1;
+    while (j < lines.length && !lines[j]!.startsWith('(hotlink) ')) j++;
+    return lines.slice(i + 1, j);
+  }
 }

@@ -41,14 +41,14 @@
 
 import { describe, test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { copyFileSync, existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { HotlinkError, Jit } from '../src/index.js';
 import type { FileReloadReport } from '../src/jit.js';
 import { loadSlot } from '../src/link/reload.js';
-import { hotlinkBin, repoRoot, tmpDir } from './helpers.js';
+import { DbgDriver, repoRoot, tmpDir } from './helpers.js';
 
 const SCENARIOS = join(repoRoot, 'test', 'reload-scenarios');
 const have = (cc: string): boolean => spawnSync(cc, ['--version']).status === 0;
@@ -188,57 +188,6 @@ async function runApi(t: TestContext, dir: string, s: ReturnType<typeof resolveS
   assert.deepEqual(s.probe.after.map(probe), s.probe.after, 'probe() after the reload');
 }
 
-/** `hotlink dbg` on pipes, driven command by command (files change between commands). */
-class DbgDriver {
-  out = '';
-  readonly commands: string[] = [];
-  private readonly child;
-  private readonly done: Promise<number | null>;
-
-  constructor(args: string[], cwd: string) {
-    const env: NodeJS.ProcessEnv = { ...process.env, LC_ALL: 'C', LANG: 'C' };
-    delete env.NODE_TEST_CONTEXT;
-    this.child = spawn(process.execPath, [hotlinkBin, 'dbg', ...args], { cwd, env, stdio: ['pipe', 'pipe', 'pipe'] });
-    this.child.stdout.on('data', (b: Buffer) => (this.out += b.toString('utf8')));
-    this.child.stderr.on('data', (b: Buffer) => (this.out += b.toString('utf8')));
-    this.done = new Promise((resolve) => this.child.on('close', (code) => resolve(code)));
-  }
-
-  send(...commands: string[]): void {
-    this.commands.push(...commands);
-    this.child.stdin.write(commands.map((c) => c + '\n').join(''));
-  }
-
-  async waitFor(re: RegExp, timeoutMs = 60_000): Promise<void> {
-    const deadline = Date.now() + timeoutMs;
-    while (!re.test(this.out)) {
-      if (Date.now() > deadline) {
-        this.child.kill('SIGKILL');
-        assert.fail(`timed out waiting for ${re}\n${this.out}`);
-      }
-      await new Promise((r) => setTimeout(r, 20));
-    }
-  }
-
-  async end(timeoutMs = 60_000): Promise<number | null> {
-    this.child.stdin.end();
-    const timer = setTimeout(() => this.child.kill('SIGKILL'), timeoutMs);
-    const status = await this.done;
-    clearTimeout(timer);
-    return status;
-  }
-
-  /** The output lines of command `command` (up to the next prompt). */
-  block(command: string): string[] {
-    const lines = this.out.split('\n');
-    const i = lines.indexOf(`(hotlink) ${command}`);
-    if (i < 0) return [];
-    let j = i + 1;
-    while (j < lines.length && !lines[j]!.startsWith('(hotlink) ')) j++;
-    return lines.slice(i + 1, j);
-  }
-}
-
 async function runDbg(t: TestContext, dir: string, s: ReturnType<typeof resolveScenario>, cc: string, level: string): Promise<void> {
   const work = tmpDir(t, 'hotlink-scenario-');
   materialize(dir, s.files, 0, work);
@@ -248,7 +197,7 @@ async function runDbg(t: TestContext, dir: string, s: ReturnType<typeof resolveS
   await d.waitFor(/\nBreakpoint 1, /);
   materialize(dir, s.files, 1, work);
   d.send(`reload ${s.reload}`, 'delete', 'continue');
-  const status = await d.end();
+  const { status } = await d.end();
   const context = `\n--- transcript (hotlink dbg ${args.join(' ')}; commands ${d.commands.join(' | ')}) ---\n${d.out}`;
   assert.equal(status, 0, `hotlink dbg exited with ${status}${context}`);
   assert.doesNotMatch(d.out, /internal error/, `internal error${context}`);

@@ -33,10 +33,10 @@
 
 import { describe, test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { copyFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { haveCommand, hotlinkBin, repoRoot, runHotlinkAsync, shellQuote, tmpDir } from './helpers.js';
+import { DbgDriver, haveCommand, hotlinkBin, repoRoot, runHotlinkAsync, shellQuote, tmpDir } from './helpers.js';
 
 const FIX = join(repoRoot, 'test', 'repl-fixtures');
 const ENV = { LC_ALL: 'C', LANG: 'C' };
@@ -825,50 +825,10 @@ $9 = 22`);
 
 // ---- 5. reload FILE ------------------------------------------------------------------------------------
 
-/** A `hotlink dbg` on pipes, driven command by command (to change files between commands). */
-class Driver {
-  private out = '';
-  private readonly child;
-  private readonly done: Promise<number | null>;
-  readonly commands: string[] = [];
-
-  constructor(args: string[], cwd: string) {
-    this.child = spawn(process.execPath, [hotlinkBin, 'dbg', ...args], { cwd, env: childEnv(), stdio: ['pipe', 'pipe', 'pipe'] });
-    this.child.stdout.on('data', (b: Buffer) => (this.out += b.toString('utf8')));
-    this.child.stderr.on('data', (b: Buffer) => (this.out += b.toString('utf8')));
-    this.done = new Promise((resolve) => this.child.on('close', (code) => resolve(code)));
-  }
-
-  send(...commands: string[]): void {
-    this.commands.push(...commands);
-    this.child.stdin.write(commands.map((c) => c + '\n').join(''));
-  }
-
-  /** Waits until the output matches `re` (polling; fails after timeoutMs). */
-  async waitFor(re: RegExp, timeoutMs = 30_000): Promise<void> {
-    const deadline = Date.now() + timeoutMs;
-    while (!re.test(this.out)) {
-      if (Date.now() > deadline) {
-        this.child.kill('SIGKILL');
-        assert.fail(`timed out waiting for ${re}\n${numbered(linesOf(this.out))}`);
-      }
-      await new Promise((r) => setTimeout(r, 20));
-    }
-  }
-
-  async end(timeoutMs = 60_000): Promise<{ status: number | null; out: string }> {
-    this.child.stdin.end();
-    const timer = setTimeout(() => this.child.kill('SIGKILL'), timeoutMs);
-    const status = await this.done;
-    clearTimeout(timer);
-    return { status, out: this.out };
-  }
-}
-
 test('reload FILE after editing one function reports it swapped and the others unchanged; its file:line breakpoint is re-resolved', async (t) => {
   const dir = tmpDir(t, 'hotlink-repl-');
   copyFileSync(join(FIX, 'prog.c'), join(dir, 'prog.c'));
-  const d = new Driver(['prog.c'], dir);
+  const d = new DbgDriver(['prog.c'], dir);
   d.send('b fact', 'run');
   await d.waitFor(/Breakpoint 1, fact \(n=4\)[^\n]*\n11\t[^\n]*\n/);
   // The edit: twice multiplies by 3 (same line numbers).
