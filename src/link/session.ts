@@ -208,8 +208,6 @@ export interface LinkReloadFunc {
   slotAddr: number;
   bodies: LinkSymId[];
   current: number;
-  /** Input that defined body 0. */
-  input: number;
   /** The reload unit (translation unit) the function belongs to. */
   unit: string;
   /** A static function (its name is unique only within its unit). */
@@ -1314,7 +1312,6 @@ class Batch {
         slotAddr: this.slotStart + k * 8,
         bodies: [e.body],
         current: 0,
-        input: e.input,
         unit: key,
         local: e.local,
         sources: [{ input: e.input, sym: e.sym }],
