@@ -20,7 +20,7 @@ import { Debugger, type FrameDescription } from '../src/dbg/debugger.js';
 import type { StopEvent } from '../src/dbg/session.js';
 import { formatValue, type MemoryReader } from '../src/dbg/format.js';
 import { HotlinkError, hex } from '../src/errors.js';
-import { repoRoot, runCommandAsync, tmpDir, haveCommand, needs, compileObjectAsync, compileNativeAsync } from './helpers.js';
+import { repoRoot, gdbBatch, tmpDir, haveCommand, needs, compileObjectAsync, compileNativeAsync } from './helpers.js';
 
 const FIXTURES = path.join(repoRoot, 'test', 'dbg-fixtures');
 const fixture = (name: string): string => path.join(FIXTURES, name);
@@ -85,17 +85,7 @@ function lineOf(file: string, text: string): number {
  * (stdout and stderr merged, so errors land in their command's section).
  */
 async function gdb(exe: string, cmds: string[], args: string[] = []): Promise<string[]> {
-  const argv = ['-nx', '-batch', '-ex', 'set style enabled off', '-ex', 'set width 0', '-ex', 'set height 0', '-ex', 'set confirm off', '-ex', 'set debuginfod enabled off'];
-  cmds.forEach((c, i) => argv.push('-ex', `echo \\n@@${i}@@\\n`, '-ex', c));
-  argv.push('-ex', `echo \\n@@${cmds.length}@@\\n`, '--args', exe, ...args);
-  const r = await runCommandAsync('gdb', argv, { env: { LC_ALL: 'C' }, mergeStderr: true, timeoutMs: 60_000 });
-  const parts = r.stdout.split(/\n?@@(\d+)@@\n/);
-  const out: string[] = cmds.map(() => '');
-  for (let k = 1; k + 1 < parts.length; k += 2) {
-    const i = Number(parts[k]);
-    if (i < cmds.length) out[i] = parts[k + 1]!;
-  }
-  return out;
+  return gdbBatch(exe, cmds, args);
 }
 
 interface GdbFrame {

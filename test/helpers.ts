@@ -298,6 +298,25 @@ export function skipMissing(t: { skip(message?: string): void }, what: string, .
 }
 
 /**
+ * Runs gdb in batch mode on `exe` with `cmds` (C locale, no styling, no
+ * confirmation); returns each command's output, stdout and stderr merged so
+ * that errors land in their command's section.
+ */
+export async function gdbBatch(exe: string, cmds: readonly string[], args: readonly string[] = []): Promise<string[]> {
+  const argv = ['-nx', '-batch', '-ex', 'set style enabled off', '-ex', 'set width 0', '-ex', 'set height 0', '-ex', 'set confirm off', '-ex', 'set debuginfod enabled off'];
+  cmds.forEach((c, i) => argv.push('-ex', `echo \\n@@${i}@@\\n`, '-ex', c));
+  argv.push('-ex', `echo \\n@@${cmds.length}@@\\n`, '--args', exe, ...args);
+  const r = await runCommandAsync('gdb', argv, { env: { LC_ALL: 'C' }, mergeStderr: true, timeoutMs: 60_000 });
+  const parts = r.stdout.split(/\n?@@(\d+)@@\n/);
+  const out: string[] = cmds.map(() => '');
+  for (let k = 1; k + 1 < parts.length; k += 2) {
+    const i = Number(parts[k]);
+    if (i < cmds.length) out[i] = parts[k + 1]!;
+  }
+  return out;
+}
+
+/**
  * `hotlink dbg` on pipes, driven command by command, so a test can change
  * files between commands (edit, then `reload`). Output of stdout and stderr
  * accumulates in `out`; the C locale, as GDB transcripts assume.

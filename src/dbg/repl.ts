@@ -12,6 +12,7 @@ import { HotlinkError, hex } from '../errors.js';
 import { CType, typeName, sizeOf } from '../dwarf/types.js';
 import type { FileReloadReport } from '../jit.js';
 import { Debugger, parseLocation } from './debugger.js';
+import { disassembleCommand, examineInstructions, MachineCodeContext } from './disasm-cmd.js';
 import { examineMemory, formatValue, FormatLetter, MemoryReader, UnitSize } from './format.js';
 import { StopEvent, GREG_NAMES, RegisterName } from './session.js';
 import { Frame } from './unwind.js';
@@ -30,7 +31,7 @@ type Evaluator = (dbg: Debugger, text: string, opts?: { frame?: number; history?
 const COMMANDS = [
   'run', 'start', 'continue', 'next', 'step', 'stepi', 'nexti', 'finish', 'until', 'advance', 'break', 'tbreak', 'delete', 'disable', 'enable',
   'info', 'backtrace', 'bt', 'where', 'frame', 'up', 'down', 'print', 'call', 'output', 'x', 'list', 'kill', 'help', 'quit', 'jit', 'reload', 'rollback', 'condition', 'display',
-  'shell',
+  'shell', 'disassemble',
 ];
 const INFO_SUBCOMMANDS = ['breakpoints', 'functions', 'variables', 'locals', 'args', 'frame', 'registers', 'source', 'sharedlibrary', 'line'];
 
@@ -209,6 +210,11 @@ export class Repl {
       case 'x':
         await this.examine(arg, fmt);
         return false;
+      case 'disassemble': {
+        const mods = /^\/(\w*)\s*/.exec(arg); // `disassemble /r main` as well as `disassemble/r main`
+        await disassembleCommand(this.machineCode(), (fmt ?? '') + (mods?.[1] ?? ''), mods ? arg.slice(mods[0].length) : arg);
+        return false;
+      }
       case 'list':
         this.list(arg);
         return false;
@@ -636,26 +642,38 @@ export class Repl {
   private async examine(arg: string, fmt: string | undefined): Promise<void> {
     const m = /^(\d*)([xduotacfsiz]?)([bhwg]?)$/.exec(fmt ?? '');
     if (!m) throw new HotlinkError('usage', `Invalid number "${fmt}".`);
-    if (m[2] === 'i') throw new HotlinkError('usage', 'x/i (disassembly) is not supported; use x/x or objdump on the object.');
     const count = m[1] ? Number(m[1]) : 1;
+    if (m[2] === 'i' || (!m[2] && (this.lastExamine?.format as string) === 'i')) {
+      const start = arg ? await this.addressOf(arg) : this.lastExamine?.address;
+      if (start === undefined) throw new HotlinkError('usage', 'Argument required (starting display address).');
+      this.lastExamine = { address: await examineInstructions(this.machineCode(), start, count), format: 'i' as FormatLetter, size: 'b' };
+      return;
+    }
     const format = (m[2] || this.lastExamine?.format || 'x') as FormatLetter;
     const size = (m[3] || (m[2] ? undefined : this.lastExamine?.size)) as UnitSize | undefined;
     let address: number;
     if (!arg) {
       if (!this.lastExamine) throw new HotlinkError('usage', 'Argument required (starting display address).');
       address = this.lastExamine.address;
-    } else {
-      const ev = await this.getEvaluator();
-      const r = ev ? await ev(this.dbg, arg, { frame: this.dbg.selectedFrame }) : undefined;
-      if (!r || r.kind !== 'value') throw new HotlinkError('usage', `cannot evaluate '${arg}'`);
-      address = Number(leValue(r.bytes.subarray(0, Math.min(8, r.bytes.length))));
-      const t = r.type as { kind?: string };
-      if ((t.kind === 'array' || t.kind === 'function') && r.address !== undefined) address = r.address;
-    }
+    } else address = await this.addressOf(arg);
     const res = examineMemory(address, this.memory(), { format, size, count, symbolize: (a) => this.symbolize(a) });
     for (const l of res.lines) this.say(l);
     if (res.error) this.say(res.error);
     this.lastExamine = { address: res.next, format, size: size ?? (format === 'a' || format === 'f' ? 'g' : format === 'c' || format === 's' ? 'b' : 'w') };
+  }
+
+  /** The address an expression designates (`x ADDR`, `disassemble ADDR`): its value, or an array's or function's location. */
+  private async addressOf(arg: string): Promise<number> {
+    const ev = await this.getEvaluator();
+    const r = ev ? await ev(this.dbg, arg, { frame: this.dbg.selectedFrame }) : undefined;
+    if (!r || r.kind !== 'value') throw new HotlinkError('usage', `cannot evaluate '${arg}'`);
+    const t = r.type as { kind?: string };
+    if ((t.kind === 'array' || t.kind === 'function') && r.address !== undefined) return r.address;
+    return Number(leValue(r.bytes.subarray(0, Math.min(8, r.bytes.length))));
+  }
+
+  private machineCode(): MachineCodeContext {
+    return { dbg: this.dbg, say: (t) => this.say(t), address: (e) => this.addressOf(e), sourceLine: (f, l) => this.sourceLine(f, l), displayPath: (f) => this.displayPath(f) };
   }
 
   private list(arg: string): void {
@@ -835,7 +853,8 @@ delete [N...] (d), disable [N...], enable [N...]
 info breakpoints|functions [RE]|variables [RE]|locals|args|frame|registers [REG]|line|source
 backtrace [N] (bt), frame N (f), up [N], down [N]
 print[/FMT] EXPR (p), call EXPR, output EXPR     any C expression over the program's names
-x/NFU ADDR                     examine memory (F: x d u o t a c f s; U: b h w g)
+x/NFU ADDR                     examine memory (F: x d u o t a c f s i; U: b h w g)
+disassemble [/r|/s] [FUNC|START,END|START,+LEN]   machine code (AT&T, as gdb prints it)
 list [LOC] (l)                 show source
 jit { C code }                 compile C code and append it to the running image
 reload FUNCTION from FILE      replace a function's body (also: reload FILE|HEADER, --unchecked)
