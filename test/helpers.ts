@@ -317,6 +317,20 @@ export async function gdbBatch(exe: string, cmds: readonly string[], args: reado
 }
 
 /**
+ * Runs gdb with `cmds` on its standard input, as a script piped to it: gdb
+ * then behaves as at a terminal (commands are `from_tty`: `return` and `jump`
+ * print their question, answered automatically, and the frame) except that it
+ * does not wait for answers. Returns each command's output (the text up to
+ * the next prompt).
+ */
+export async function gdbPiped(exe: string, cmds: readonly string[], args: readonly string[] = []): Promise<string[]> {
+  const setup = ['set style enabled off', 'set width 0', 'set height 0', 'set debuginfod enabled off'];
+  const input = [...setup, ...cmds].map((c) => c + '\n').join('');
+  const r = await runCommandAsync('gdb', ['-nx', '-q', '--args', exe, ...args], { input, env: { LC_ALL: 'C' }, mergeStderr: true, timeoutMs: 60_000 });
+  return r.stdout.split('(gdb) ').slice(1 + setup.length, 1 + setup.length + cmds.length);
+}
+
+/**
  * `hotlink dbg` on pipes, driven command by command, so a test can change
  * files between commands (edit, then `reload`). Output of stdout and stderr
  * accumulates in `out`; the C locale, as GDB transcripts assume.

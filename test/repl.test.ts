@@ -926,7 +926,7 @@ a=42 b=24 c=48
 (hotlink) run a b c d e f g h
 Starting program: prog a b c d e f g h
 a=42 b=24 c=48
-[Inferior 1 (process {PID}) exited with code 13]
+[Inferior 1 (process {PID}) exited with code 013]
 (hotlink) quit`);
     const n = await session(['prog.c'], ['run']);
     n.expect(`(hotlink) run

@@ -13,6 +13,7 @@ import { CType, typeName, sizeOf } from '../dwarf/types.js';
 import type { FileReloadReport } from '../jit.js';
 import { Debugger, parseLocation } from './debugger.js';
 import { disassembleCommand, examineInstructions, MachineCodeContext } from './disasm-cmd.js';
+import { FrameCommandContext, jumpCommand, returnCommand } from './frames-cmd.js';
 import { examineMemory, formatValue, FormatLetter, MemoryReader, UnitSize } from './format.js';
 import { StopEvent, GREG_NAMES, RegisterName } from './session.js';
 import { Frame } from './unwind.js';
@@ -31,7 +32,7 @@ type Evaluator = (dbg: Debugger, text: string, opts?: { frame?: number; history?
 const COMMANDS = [
   'run', 'start', 'continue', 'next', 'step', 'stepi', 'nexti', 'finish', 'until', 'advance', 'break', 'tbreak', 'delete', 'disable', 'enable',
   'info', 'backtrace', 'bt', 'where', 'frame', 'up', 'down', 'print', 'call', 'output', 'x', 'list', 'kill', 'help', 'quit', 'jit', 'reload', 'rollback', 'condition', 'display',
-  'shell', 'disassemble',
+  'shell', 'disassemble', 'return', 'jump',
 ];
 const INFO_SUBCOMMANDS = ['breakpoints', 'functions', 'variables', 'locals', 'args', 'frame', 'registers', 'source', 'sharedlibrary', 'line'];
 
@@ -210,6 +211,15 @@ export class Repl {
       case 'x':
         await this.examine(arg, fmt);
         return false;
+      case 'return': {
+        await returnCommand(this.frameControl(), arg);
+        const frames = this.dbg.frames(); // the frame was just shown: the next stop there names no function
+        this.lastFunction = `${this.dbg.describe(frames[0]!).function}@${frames.length}`;
+        return false;
+      }
+      case 'jump':
+        await jumpCommand(this.frameControl(), arg);
+        return false;
       case 'disassemble': {
         const mods = /^\/(\w*)\s*/.exec(arg); // `disassemble /r main` as well as `disassemble/r main`
         await disassembleCommand(this.machineCode(), (fmt ?? '') + (mods?.[1] ?? ''), mods ? arg.slice(mods[0].length) : arg);
@@ -301,7 +311,7 @@ export class Repl {
     if (ev.conditionError) this.say(ev.conditionError);
     switch (r.kind) {
       case 'exited':
-        this.say(r.status === 0 ? `[Inferior 1 (process ${this.pid}) exited normally]` : `[Inferior 1 (process ${this.pid}) exited with code ${r.status.toString(8).padStart(2, '0')}]`);
+        this.say(r.status === 0 ? `[Inferior 1 (process ${this.pid}) exited normally]` : `[Inferior 1 (process ${this.pid}) exited with code 0${r.status.toString(8)}]`); // gdb's "0%o"
         this.lastFunction = undefined;
         return;
       case 'killed':
@@ -676,6 +686,16 @@ export class Repl {
     return { dbg: this.dbg, say: (t) => this.say(t), address: (e) => this.addressOf(e), sourceLine: (f, l) => this.sourceLine(f, l), displayPath: (f) => this.displayPath(f) };
   }
 
+  private frameControl(): FrameCommandContext {
+    const evaluate = async (e: string): Promise<{ type: CType; bytes: Uint8Array }> => {
+      const ev = await this.getEvaluator();
+      const r = ev ? await ev(this.dbg, e, { frame: this.dbg.selectedFrame }) : undefined;
+      if (!r || r.kind !== 'value') throw new HotlinkError('usage', `cannot evaluate '${e}'`);
+      return r;
+    };
+    return { dbg: this.dbg, say: (t) => this.say(t), evaluate, frameLine: (f) => this.frameLine(f, false), sourceLine: (f, l) => this.sourceLine(f, l), reportStop: (ev) => this.reportStop(ev) };
+  }
+
   private list(arg: string): void {
     let file: string | undefined;
     let center: number | undefined;
@@ -845,6 +865,7 @@ continue [N] (c)               continue; N: ignore the current breakpoint N-1 ti
 next [N] (n), step [N] (s)     next line (over calls) / (into calls)
 stepi (si), nexti (ni)         one instruction
 finish (fin)                   run until the selected frame returns; print the value
+return [EXPR]                  pop the selected frame now (its value EXPR); jump LOC: resume at LOC
 until [LOC] (u), advance LOC   run to LOC (or the next line)
 break LOC [if COND] (b)        LOC: FUNCTION, FILE:LINE, LINE, *ADDRESS; pending until the code exists
 tbreak LOC                     temporary breakpoint

@@ -1,6 +1,8 @@
-// The REPL's machine-code commands against gdb 13 on the natively built
-// program: `disassemble` (the current function, FUNC, /r, /s, START,+LEN) and
-// `x/Ni` with the `=>` marker. A fixture is compiled once per configuration
+// REPL commands against gdb 13 on the natively built program:
+//   1. `disassemble` (the current function, FUNC, /r, /s) and `x/Ni` with the
+//      `=>` marker;
+//   2. `return [EXPR]` and `jump LOC`, and what the program then does.
+// A fixture is compiled once per configuration
 // (gcc and clang-19, -O0 and -O2) with the flags `hotlink dbg` uses; the
 // same object is linked natively for gdb and given to `hotlink dbg`, so both
 // look at the same function bytes. The image sits elsewhere than the
@@ -11,6 +13,9 @@
 // displacement. Everything else — mnemonics, operands, immediates, offsets,
 // symbols, markers, the byte columns of the rest — must be gdb's.
 //
+// gdb reads `return`/`jump` sessions from a pipe (so it prints the
+// question it answers itself, and the frame, as hotlink does).
+//
 // The instruction printer is also checked on its own over all of libc's
 // code against objdump (the libopcodes gdb prints with).
 
@@ -20,7 +25,7 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { decode, loadDisassembler } from '../src/dbg/disasm.js';
-import { compileNativeAsync, compileObjectAsync, gdbBatch, haveCommand, needs, repoRoot, runHotlinkAsync, tmpDir } from './helpers.js';
+import { compileNativeAsync, compileObjectAsync, gdbBatch, gdbPiped, haveCommand, needs, repoRoot, runHotlinkAsync, tmpDir } from './helpers.js';
 
 const FIXTURES = path.join(repoRoot, 'test', 'dbg-fixtures');
 
@@ -62,7 +67,9 @@ function blocks(out: string, commands: string[]): string[][] {
     }
     let j = i + 1;
     while (j < lines.length && !lines[j]!.startsWith('(hotlink) ')) j++;
-    res.push(lines.slice(i + 1, j));
+    let k = j;
+    while (k > i + 1 && lines[k - 1] === '') k--; // the end of the transcript
+    res.push(lines.slice(i + 1, k));
     at = j;
   }
   return res;
@@ -102,6 +109,36 @@ describe('disassemble and x/i print what gdb prints', { skip }, () => {
         const got = mine[i]!.map(normalize);
         assert.ok(want.length > 1, `gdb printed no disassembly for '${commands[i]}': ${theirs[i]}`);
         assert.deepEqual(got, want, `'${commands[i]}' (${cfg.label})\n--- hotlink ---\n${mine[i]!.join('\n')}\n--- gdb ---\n${theirs[i]}`);
+      }
+    });
+  }
+});
+
+/** A stop or frame line with what differs between the two processes normalized: addresses, pointers, paths, pids. */
+function normalizeStop(line: string): string {
+  return line
+    .replace(/0x[0-9a-f]+/g, 'ADDR')
+    .replace(/ at \S*\/(\w+\.c):/g, ' at $1:')
+    .replace(/process \d+/, 'process PID');
+}
+
+describe('return and jump do what gdb does', { skip }, () => {
+  for (const cfg of CONFIGS) {
+    test(cfg.label, { skip: needs(cfg.cc) }, async () => {
+      const { obj, exe } = builds.get(cfg.label)!;
+      // Out of twice with another value; on to the next line; back over a line to a breakpoint; the program ends with that value.
+      const commands = ['break twice', 'run', 'return 100', 'next', 'print t', 'break 45', 'jump 44', 'continue'];
+      const [theirs, ours] = await Promise.all([
+        gdbPiped(exe, commands),
+        runHotlinkAsync(['dbg', obj], { input: commands.map((c) => c + '\n').join(''), env: { LC_ALL: 'C' }, mergeStderr: true, cwd: path.dirname(obj) }),
+      ]);
+      assert.equal(ours.status, 0, ours.stdout);
+      const mine = blocks(ours.stdout, commands);
+      for (const i of [2, 3, 4, 6, 7]) {
+        // gdb's libthread_db lines are not the program's.
+        const want = gdbLines(theirs[i]!).filter((l) => !/thread_db|^\[Thread debugging/.test(l)).map(normalizeStop);
+        const got = mine[i]!.map(normalizeStop);
+        assert.deepEqual(got, want, `'${commands[i]}' (${cfg.label})\n--- hotlink ---\n${ours.stdout}\n--- gdb ---\n${theirs.join('(gdb) ')}`);
       }
     });
   }
