@@ -1,7 +1,9 @@
 // REPL commands against gdb 13 on the natively built program:
 //   1. `disassemble` (the current function, FUNC, /r, /s) and `x/Ni` with the
 //      `=>` marker;
-//   2. `return [EXPR]` and `jump LOC`, and what the program then does.
+//   2. `return [EXPR]` and `jump LOC`, and what the program then does;
+//   3. `info source` and `info sharedlibrary` (the libraries' .text ranges
+//      compared within their page: the load addresses differ).
 // A fixture is compiled once per configuration
 // (gcc and clang-19, -O0 and -O2) with the flags `hotlink dbg` uses; the
 // same object is linked natively for gdb and given to `hotlink dbg`, so both
@@ -139,6 +141,27 @@ describe('return and jump do what gdb does', { skip }, () => {
         const want = gdbLines(theirs[i]!).filter((l) => !/thread_db|^\[Thread debugging/.test(l)).map(normalizeStop);
         const got = mine[i]!.map(normalizeStop);
         assert.deepEqual(got, want, `'${commands[i]}' (${cfg.label})\n--- hotlink ---\n${ours.stdout}\n--- gdb ---\n${theirs.join('(gdb) ')}`);
+      }
+    });
+  }
+});
+
+describe('info source and info sharedlibrary print what gdb prints', { skip }, () => {
+  for (const cfg of CONFIGS) {
+    test(cfg.label, { skip: needs(cfg.cc) }, async () => {
+      const { obj, exe } = builds.get(cfg.label)!;
+      const commands = ['break twice', 'run', 'info source', 'info sharedlibrary'];
+      const [theirs, ours] = await Promise.all([
+        gdbBatch(exe, commands),
+        runHotlinkAsync(['dbg', obj], { input: [...commands, 'kill'].map((c) => c + '\n').join(''), env: { LC_ALL: 'C' }, mergeStderr: true, cwd: path.dirname(obj) }),
+      ]);
+      assert.equal(ours.status, 0, ours.stdout);
+      const mine = blocks(ours.stdout, commands);
+      const inPage = (l: string): string => l.replace(/0x[0-9a-f]{13}([0-9a-f]{3})\b/g, '0x.............$1');
+      for (const i of [2, 3]) {
+        const want = gdbLines(theirs[i]!).map(inPage);
+        assert.ok(want.length > 2, `gdb printed: ${theirs[i]}`);
+        assert.deepEqual(mine[i]!.map(inPage), want, `'${commands[i]}' (${cfg.label})`);
       }
     });
   }

@@ -14,6 +14,7 @@ import type { FileReloadReport } from '../jit.js';
 import { Debugger, parseLocation } from './debugger.js';
 import { disassembleCommand, examineInstructions, MachineCodeContext } from './disasm-cmd.js';
 import { FrameCommandContext, jumpCommand, returnCommand } from './frames-cmd.js';
+import { infoSharedLibrary, infoSource } from './info-cmd.js';
 import { examineMemory, formatValue, FormatLetter, MemoryReader, UnitSize } from './format.js';
 import { StopEvent, GREG_NAMES, RegisterName } from './session.js';
 import { Frame } from './unwind.js';
@@ -549,8 +550,7 @@ export class Repl {
         return;
       }
       case 'source':
-        this.say(this.dbg.currentFile ? `Current source file is ${this.displayPath(this.dbg.currentFile)}` : 'No current source file.');
-        return;
+        return infoSource(this.dbg, (t) => this.say(t), (f) => this.lineCount(f));
       case 'line': {
         const f = this.dbg.frames()[this.dbg.selectedFrame];
         const loc = f && this.dbg.view.lineAt(f.pc);
@@ -558,8 +558,7 @@ export class Repl {
         return;
       }
       case 'sharedlibrary':
-        for (const l of this.dbg.jit.session.host.libraries) this.say(`${l.path}`);
-        return;
+        return infoSharedLibrary(this.dbg, (t) => this.say(t));
       default:
         throw new HotlinkError('usage', `Undefined info command: "${arg}".  Try "help info".`);
     }
