@@ -12,7 +12,7 @@ import { RegisterValues } from '../dwarf/cfi.js';
 import { dladdr, safeRead } from '../memory/native.js';
 import { Breakpoint, BreakpointSpec, DebugSession, GREG_NAMES, StopEvent } from './session.js';
 import { DWARF_REGS, Frame, unwind } from './unwind.js';
-import { DebugView, FunctionInfo } from './view.js';
+import { DebugView, FunctionInfo, SourceLocation } from './view.js';
 import { EvalContext, Location } from '../dwarf/expr.js';
 import { Subprogram, Variable, locateVariable, variablesInScope } from '../dwarf/program.js';
 import { CType, sizeOf } from '../dwarf/types.js';
@@ -285,7 +285,7 @@ export class Debugger {
     }
     const lookupPc = f.how !== 'registers' ? f.pc - 1 : f.pc; // a caller's PC is a return address
     const sym = this.jit.addrToSym(lookupPc);
-    const loc = this.view.lineAt(lookupPc);
+    const loc = this.lineShown(lookupPc);
     const fn = this.view.functionAt(lookupPc);
     if (sym || fn) {
       const name = fn?.name ?? sym!.name;
@@ -294,6 +294,16 @@ export class Debugger {
     }
     const host = dladdr(lookupPc);
     return { level: f.level, pc: f.pc, function: host?.name ?? '??', offset: host?.name ? f.pc - host.address : 0, inImage: false, library: host?.file };
+  }
+
+  /**
+   * The line gdb shows for `pc`: the row covering it, except that a line-0
+   * row (clang's code without a source line, e.g. after a call) shows the
+   * line of the row before it.
+   */
+  lineShown(pc: number): SourceLocation | undefined {
+    const loc = this.view.lineAt(pc);
+    return loc?.line === 0 ? this.view.lineAt(pc - 1) ?? loc : loc;
   }
 
   backtrace(): FrameDescription[] {
@@ -365,9 +375,10 @@ export class Debugger {
         return b.length === size ? { bytes: b, address } : `<error: Cannot access memory at address ${hex(address)}>`;
       }
       case 'register': {
+        // XMM0-15 (DWARF 17-32) are not in the unwound register sets: the stopped context's (gdb's same-value rule).
+        if (loc.register >= 17 && loc.register <= 32) return { bytes: this.session.xmm(loc.register - 17).slice(0, size) };
         const v = ctx.readRegister(loc.register);
         if (v === undefined) return '<optimized out>';
-        if (loc.register >= 17 && loc.register <= 32) return { bytes: this.session.xmm(loc.register - 17).slice(0, size) };
         return { bytes: le(v) };
       }
       case 'value':

@@ -62,7 +62,7 @@ export async function returnCommand(ctx: FrameCommandContext, arg: string): Prom
   dbg.selectedFrame = 0;
   // gdb's frame print: with the address when the PC (a return address) does not start a statement's row.
   const top = dbg.frames()[0]!;
-  const loc = dbg.view.lineAt(top.pc);
+  const loc = dbg.lineShown(top.pc);
   const midLine = !loc || loc.address !== top.pc || !dbg.view.isStmtRowAt(top.pc);
   ctx.say(`#0  ${midLine ? `0x${top.pc.toString(16).padStart(16, '0')} in ` : ''}${ctx.frameLine(top)}`);
   if (loc) ctx.say(`${loc.line}\t${ctx.sourceLine(loc.file, loc.line) ?? ''}`);
