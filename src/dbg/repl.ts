@@ -39,7 +39,7 @@ const INFO_SUBCOMMANDS = ['breakpoints', 'functions', 'variables', 'locals', 'ar
 
 const ALIASES: Record<string, string> = {
   r: 'run', c: 'continue', cont: 'continue', n: 'next', s: 'step', si: 'stepi', ni: 'nexti', fin: 'finish', u: 'until', b: 'break', br: 'break', tb: 'tbreak',
-  d: 'delete', dis: 'disable', disa: 'disable', en: 'enable', i: 'info', bt: 'backtrace', where: 'backtrace', f: 'frame', p: 'print', inspect: 'print', l: 'list', k: 'kill', h: 'help', q: 'quit', exit: 'quit',
+  j: 'jump', d: 'delete', dis: 'disable', disa: 'disable', en: 'enable', i: 'info', bt: 'backtrace', where: 'backtrace', f: 'frame', p: 'print', inspect: 'print', l: 'list', k: 'kill', h: 'help', q: 'quit', exit: 'quit',
 };
 
 export class Repl {
@@ -864,13 +864,14 @@ continue [N] (c)               continue; N: ignore the current breakpoint N-1 ti
 next [N] (n), step [N] (s)     next line (over calls) / (into calls)
 stepi (si), nexti (ni)         one instruction
 finish (fin)                   run until the selected frame returns; print the value
-return [EXPR]                  pop the selected frame now (its value EXPR); jump LOC: resume at LOC
+return [EXPR]                  pop the selected frame now (returning EXPR)
+jump LOC (j)                   resume at LOC (a line, *ADDRESS or a function)
 until [LOC] (u), advance LOC   run to LOC (or the next line)
 break LOC [if COND] (b)        LOC: FUNCTION, FILE:LINE, LINE, *ADDRESS; pending until the code exists
 tbreak LOC                     temporary breakpoint
 condition N [COND]             set or clear a breakpoint's condition
 delete [N...] (d), disable [N...], enable [N...]
-info breakpoints|functions [RE]|variables [RE]|locals|args|frame|registers [REG]|line|source
+info breakpoints|functions [RE]|variables [RE]|locals|args|frame|registers [REG]|line|source|sharedlibrary
 backtrace [N] (bt), frame N (f), up [N], down [N]
 print[/FMT] EXPR (p), call EXPR, output EXPR     any C expression over the program's names
 x/NFU ADDR                     examine memory (F: x d u o t a c f s i; U: b h w g)
