@@ -53,12 +53,6 @@ function selectedPc(dbg: Debugger): number | undefined {
   return dbg.frames()[dbg.selectedFrame]?.pc;
 }
 
-/** Reads and decodes [start, end). */
-function instructions(dbg: Debugger, start: number, end: number): Instruction[] {
-  const bytes = dbg.session.readMemory(start, end - start);
-  if (bytes.length === 0) throw new HotlinkError('usage', `Cannot access memory at address ${hex(start)}`);
-  return decode(bytes, start);
-}
 
 /** The function containing `address`: its name and [low, high). */
 function functionRange(dbg: Debugger, address: number): { name: string; low: number; high: number } {
@@ -105,8 +99,9 @@ export async function disassembleCommand(ctx: MachineCodeContext, mods: string, 
       high = comma[1].startsWith('+') ? low + (await ctx.address(comma[1].slice(1))) : await ctx.address(comma[1]);
     } else ({ name, low, high } = functionRange(dbg, await ctx.address(arg)));
   }
-  const insns = instructions(dbg, low, high);
   ctx.say(name !== undefined ? `Dump of assembler code for function ${name}:` : `Dump of assembler code from ${hex(low)} to ${hex(high)}:`);
+  const bytes = dbg.session.readMemory(low, high - low);
+  const insns = decode(bytes, low);
   const raw = mods.includes('r') || mods.includes('b');
   const line = (i: Instruction): string => {
     const where = name !== undefined ? `<+${i.address - low}>` : `<${withZeroOffset(codeSymbol(dbg, i.address))}>`;
@@ -115,6 +110,13 @@ export async function disassembleCommand(ctx: MachineCodeContext, mods: string, 
   };
   if (mods.includes('s') || mods.includes('m')) sourceCentric(ctx, insns, line);
   else for (const i of insns) ctx.say(line(i));
+  const end = low + bytes.length;
+  if (end < high) {
+    // gdb's dump stops at the first unreadable byte with the address and the error.
+    const sym = name !== undefined ? ` <+${end - low}>` : codeSymbol(dbg, end) ? ` <${withZeroOffset(codeSymbol(dbg, end))}>` : '';
+    ctx.say(`   0x${end.toString(16).padStart(16, '0')}${sym}:\t`);
+    throw new HotlinkError('usage', `Cannot access memory at address ${hex(end)}`);
+  }
   ctx.say('End of assembler dump.');
 }
 
@@ -180,12 +182,13 @@ export async function examineInstructions(ctx: MachineCodeContext, address: numb
   // At most 15 bytes an instruction.
   const bytes = dbg.session.readMemory(address, count * 15);
   const insns = decode(bytes, address, count);
-  if (!insns.length) throw new HotlinkError('usage', `Cannot access memory at address ${hex(address)}`);
-  for (const i of insns) {
-    const sym = codeSymbol(dbg, i.address);
-    ctx.say(`${i.address === pc ? '=> ' : '   '}${hex(i.address)}${sym ? ` <${sym}>` : ''}:\t${instructionText(i, (a) => codeSymbol(dbg, a))}`);
-  }
-  const last = insns[insns.length - 1]!;
-  if (insns.length < count) ctx.say(`Cannot access memory at address ${hex(last.address + last.bytes.length)}`);
-  return last.address + last.bytes.length;
+  const prefix = (a: number): string => {
+    const sym = codeSymbol(dbg, a);
+    return `${a === pc ? '=> ' : '   '}${hex(a)}${sym ? ` <${sym}>` : ''}:\t`;
+  };
+  for (const i of insns) ctx.say(prefix(i.address) + instructionText(i, (a) => codeSymbol(dbg, a)));
+  const next = insns.length ? insns[insns.length - 1]!.address + insns[insns.length - 1]!.bytes.length : address;
+  // As gdb: the address that cannot be read, and why.
+  if (insns.length < count) ctx.say(`${prefix(next)}Cannot access memory at address ${hex(next)}`);
+  return next;
 }

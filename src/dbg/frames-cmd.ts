@@ -96,7 +96,7 @@ export async function jumpCommand(ctx: FrameCommandContext, arg: string): Promis
   if (!arg) throw new HotlinkError('usage', 'Argument required (starting address).');
   const spec = parseLocation(arg);
   const addresses = dbg.resolve(spec);
-  if (!addresses.length) throw new HotlinkError('usage', 'line' in spec ? `Line ${spec.line} has no code.` : `Function "${arg}" not defined.`);
+  if (!addresses.length) throw new HotlinkError('usage', 'line' in spec ? `No line ${spec.line} in ${spec.file ? `file "${spec.file}"` : 'the current file'}.` : `Function "${arg}" not defined.`);
   if (addresses.length > 1) throw new HotlinkError('usage', `Unreasonable jump request: ${arg} has ${addresses.length} locations.`);
   const target = addresses[0]!;
   const here = dbg.functionOf(dbg.frames()[0]!);
