@@ -12,6 +12,7 @@ import { basename, normalize } from 'node:path';
 import { DebugInfo, readDebugInfo } from '../dwarf/index.js';
 import { LineProgram, allLinePrograms } from '../dwarf/line.js';
 import { Subprogram, findSubprogram, subprograms, globalVariables, Variable } from '../dwarf/program.js';
+import { onlyInputError } from '../errors.js';
 import { SHN_ABS, SHN_COMMON, SHN_UNDEF, STT_SECTION } from '../elf/elf.js';
 import { Jit } from '../jit.js';
 import { LinkInput } from '../link/input.js';
@@ -346,7 +347,8 @@ export class DebugView {
       let vars: Variable[];
       try {
         vars = globalVariables(d.info);
-      } catch {
+      } catch (e) {
+        onlyInputError(e); // a corrupt unit: search the others
         continue;
       }
       const v = vars.find((x) => x.name === name && !x.declaration);
