@@ -347,6 +347,7 @@ export class Jit {
       if (libgcc && !this.session.lastResortArchives.length) this.session.lastResortArchives.push(systemArchive(libgcc));
       const readMs = performance.now() - t0;
       this.linked = this.session.linkBatch(objects, readMs, { reloadable: (o) => !systemObjects.has(o) });
+      liveImages.add(this);
       if (this.perfMap) writePerfMap(this.session, this.linked);
     } catch (e) {
       this.session.archives.length = archiveCount; // the retry adds the libraries' archives again
@@ -1110,6 +1111,17 @@ export class Jit {
     this.freed = true;
     const release = this.linked ? this.session.lookup('__hotlink_release') : undefined;
     if (release !== undefined) callNative(release, 'void (void)'); // no signal handler may point into the unmapped image
+    liveImages.delete(this);
+    // Nor may another image's chain of saved handlers (it installed its own over ours).
+    const saved = this.linked ? this.session.lookup('__hotlink_saved_handlers') : undefined;
+    const classes = this.session.classes;
+    if (saved !== undefined && classes.length) {
+      const table = callNative(saved, 'uintptr_t (void)');
+      for (const other of liveImages) {
+        const forget = other.session.lookup('__hotlink_forget_image');
+        if (forget !== undefined) callNative(forget, 'void (uintptr_t, uintptr_t, uintptr_t)', classes[0]!.start, classes[classes.length - 1]!.limit, table);
+      }
+    }
     this.session.free();
   }
 }
@@ -1161,6 +1173,9 @@ function readInput(path: string): Uint8Array {
 }
 
 const systemArchives = new Map<string, Archive>();
+
+/** Linked images not yet freed (free() repairs the others' saved signal handlers). */
+const liveImages = new Set<Jit>();
 
 let libgccPath: string | null | undefined;
 
