@@ -11,6 +11,7 @@ import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { HotlinkError, Jit } from '../src/index.js';
+import { Debugger } from '../src/dbg/debugger.js';
 import { tmpDir } from './helpers.js';
 
 const SRC = `
@@ -133,4 +134,21 @@ test('with reloadable functions (hotlink dbg), ifuncs resolve and a reloaded uni
   assert.equal(jit.call('add', 'int (int, int)', 1, 2), 1003);
   assert.equal(Number(jit.call('add_addr', 'uintptr_t (void)')), add);
   assert.equal(jit.call('resolver_calls', 'int (void)'), 2);
+});
+
+test('the debugger breaks on an indirect function in the implementation its resolver chose, as gdb does', async (t) => {
+  const file = path.join(tmpDir(t), 'disp.c');
+  writeFileSync(file, SRC + 'int main(void) { return add(1, 2) == 3 ? 0 : 1; }\n');
+  const dbg = await Debugger.create({ inputs: [file], cc: 'gcc' });
+  try {
+    const bp = dbg.breakAt('add');
+    const ev = await dbg.run(['disp']);
+    assert.deepEqual(ev.reason, { kind: 'breakpoint', id: bp.id });
+    const frames = dbg.frames();
+    assert.equal(dbg.view.functionAt(frames[0]!.pc)?.name, 'add_fast');
+    assert.equal(dbg.view.functionAt(frames[1]!.pc)?.name, 'main');
+  } finally {
+    if (dbg.session.state === 'stopped' || dbg.session.state === 'running') await dbg.session.kill();
+    dbg.jit.free();
+  }
 });

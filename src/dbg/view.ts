@@ -310,7 +310,14 @@ export class DebugView {
     const s = this.jit.session;
     // A global reloadable function, else a static one if only one unit has that name.
     const statics = [...s.units.values()].map((u) => u.funcs.get(name)).filter((x) => x?.local);
-    const f = s.reloadFuncs.get(name) ?? (statics.length === 1 ? statics[0] : undefined);
+    let f = s.reloadFuncs.get(name) ?? (statics.length === 1 ? statics[0] : undefined);
+    // An indirect function is the implementation its resolver chose (as GDB breaks there, not on the resolver).
+    const ifunc = s.symbols.byName.get(name);
+    const target = ifunc === undefined ? undefined : s.indirectTarget(ifunc);
+    if (target !== undefined) {
+      f = [...s.units.values()].flatMap((u) => [...u.funcs.values()]).find((x) => x.entryAddr === target);
+      if (!f) return afterPrologue ? this.afterPrologue(target, this.functionAt(target)?.highPc ?? target + 1) : target;
+    }
     let low: number | undefined;
     let size = 0;
     if (f) {

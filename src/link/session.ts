@@ -30,7 +30,7 @@ import {
 import { ElfObject, ElfSection, RelaTable } from '../elf/object.js';
 import { entryEligible } from './objindex.js';
 import { HotlinkError, hex } from '../errors.js';
-import { Arena, PAGE_SIZE, PROT_EXEC, PROT_READ, PROT_WRITE, callNative } from '../memory/native.js';
+import { Arena, PAGE_SIZE, PROT_EXEC, PROT_READ, PROT_WRITE, callNative, memoryView } from '../memory/native.js';
 import { HostResolver } from './host.js';
 import { LinkInput, newLinkInput, SegClass, SEG_CLASS_COUNT, SEG_CLASS_NAMES } from './input.js';
 import { RelocRecords } from './relocs.js';
@@ -311,6 +311,12 @@ export class LinkSession {
     const k = this.symbols.kind[id];
     if (k === SymKind.Tls || k === SymKind.Discarded) return undefined;
     return this.symbols.addr[id];
+  }
+
+  /** Where indirect function `id`'s resolver sent it (the contents of its cell, ifunc.ts), or undefined when `id` is not one. */
+  indirectTarget(id: LinkSymId): number | undefined {
+    const cell = this.maps.ifuncCell.get(id);
+    return cell === undefined ? undefined : Number(new DataView(memoryView(cell, 8).buffer, memoryView(cell, 8).byteOffset, 8).getBigUint64(0, true));
   }
 
   /** True while a batch is being linked (no reentrancy). */
