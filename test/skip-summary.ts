@@ -6,14 +6,14 @@
 
 interface TestEvent {
   type: string;
-  data: { name?: string; skip?: boolean | string; nesting?: number };
+  data: { name?: string; skip?: boolean | string; nesting?: number; details?: { type?: string } };
 }
 
 export default async function* skipSummary(source: AsyncIterable<TestEvent>): AsyncGenerator<string> {
   const reasons = new Map<string, number>();
   let total = 0;
   for await (const ev of source) {
-    if (ev.type !== 'test:pass' && ev.type !== 'test:fail') continue;
+    if ((ev.type !== 'test:pass' && ev.type !== 'test:fail') || ev.data.details?.type === 'suite') continue; // tests, as '# skipped' counts them
     const skip = ev.data.skip;
     if (skip === undefined || skip === false) continue;
     const reason = skip === true ? '(no reason given)' : skip;
