@@ -22,5 +22,5 @@ export default async function* skipSummary(source: AsyncIterable<TestEvent>): As
     reasons.set(reason, (reasons.get(reason) ?? 0) + 1);
   }
   const parts = [...reasons].sort((a, b) => b[1] - a[1]).map(([r, n]) => `${n} × ${r}`);
-  yield total ? `skipped ${total}: ${parts.join('; ')}\n` : 'skipped 0: every tool the tests use was found\n';
+  yield total ? `# skip summary: ${total} tests skipped — ${parts.join("; ")}\n` : "# skip summary: no test skipped\n";
 }
