@@ -49,3 +49,23 @@ export function hex(value: number | bigint): string {
   if (typeof value === 'bigint' && value < 0n) return '-0x' + (-value).toString(16);
   return '0x' + value.toString(16);
 }
+
+/**
+ * For a `catch` that handles unreadable input (a corrupt DWARF DIE, an
+ * expression the decoder rejects) by leaving that item out: returns when `e`
+ * is a HotlinkError, rethrows anything else (a bug must not vanish).
+ */
+export function onlyInputError(e: unknown): void {
+  if (!(e instanceof HotlinkError)) throw e;
+}
+
+/**
+ * For a `catch` around file-system calls whose failure has a fallback (no
+ * history file, not a directory, an unreadable library): returns when `e`
+ * is an operating-system error (ENOENT, EACCES, ENOTDIR, ...), rethrows
+ * anything else.
+ */
+export function onlySystemError(e: unknown): void {
+  const code = (e as NodeJS.ErrnoException | undefined)?.code;
+  if (!(e instanceof Error && typeof code === 'string' && /^E[A-Z]+$/.test(code))) throw e;
+}

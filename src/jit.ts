@@ -5,7 +5,7 @@
 // process semantics. The session stays alive after the link: the append and
 // reload issues grow the same image.
 
-import { closeSync, fstatSync, openSync, readSync, statSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, fstatSync, openSync, readSync, readdirSync, statSync, writeSync } from 'node:fs';
 import { constants } from 'node:os';
 import { extname, relative } from 'node:path';
 import { Arch } from './arch/arch.js';
@@ -343,8 +343,11 @@ export class Jit {
         for (const so of found.sharedObjects) this.session.host.addSharedObject(`-l${lib}`, so);
         for (const a of found.archives) this.session.archives.push(systemArchive(a));
       }
+      const libgcc = libgccArchive();
+      if (libgcc && !this.session.lastResortArchives.length) this.session.lastResortArchives.push(systemArchive(libgcc));
       const readMs = performance.now() - t0;
       this.linked = this.session.linkBatch(objects, readMs, { reloadable: (o) => !systemObjects.has(o) });
+      liveImages.add(this);
       if (this.perfMap) writePerfMap(this.session, this.linked);
     } catch (e) {
       this.session.archives.length = archiveCount; // the retry adds the libraries' archives again
@@ -1108,6 +1111,17 @@ export class Jit {
     this.freed = true;
     const release = this.linked ? this.session.lookup('__hotlink_release') : undefined;
     if (release !== undefined) callNative(release, 'void (void)'); // no signal handler may point into the unmapped image
+    liveImages.delete(this);
+    // Nor may another image's chain of saved handlers (it installed its own over ours).
+    const saved = this.linked ? this.session.lookup('__hotlink_saved_handlers') : undefined;
+    const classes = this.session.classes;
+    if (saved !== undefined && classes.length) {
+      const table = callNative(saved, 'uintptr_t (void)');
+      for (const other of liveImages) {
+        const forget = other.session.lookup('__hotlink_forget_image');
+        if (forget !== undefined) callNative(forget, 'void (uintptr_t, uintptr_t, uintptr_t)', classes[0]!.start, classes[classes.length - 1]!.limit, table);
+      }
+    }
     this.session.free();
   }
 }
@@ -1159,6 +1173,26 @@ function readInput(path: string): Uint8Array {
 }
 
 const systemArchives = new Map<string, Archive>();
+
+/** Linked images not yet freed (free() repairs the others' saved signal handlers). */
+const liveImages = new Set<Jit>();
+
+let libgccPath: string | null | undefined;
+
+/**
+ * gcc's libgcc.a (the driver's implicit -lgcc), newest gcc version: for what
+ * the host's libgcc_s does not export, such as `__cpu_model` and
+ * `__cpu_indicator_init` behind `__builtin_cpu_supports` (indirect
+ * functions' resolvers). Found without running gcc.
+ */
+function libgccArchive(): string | undefined {
+  if (libgccPath === undefined) {
+    const dir = `/usr/lib/gcc/${process.arch === 'x64' ? 'x86_64' : process.arch === 'arm64' ? 'aarch64' : 'riscv64'}-linux-gnu`;
+    const versions = existsSync(dir) ? readdirSync(dir).filter((v) => existsSync(`${dir}/${v}/libgcc.a`)).sort((a, b) => parseInt(b) - parseInt(a)) : [];
+    libgccPath = versions.length ? `${dir}/${versions[0]}/libgcc.a` : null;
+  }
+  return libgccPath ?? undefined;
+}
 
 /** Archives named by library scripts (libc_nonshared.a) are read once per process. */
 function systemArchive(path: string): Archive {

@@ -3,6 +3,7 @@
 // called function comes back as a CrashError with the symbolized report —
 // Node lives on. Real compiler, real memory.
 
+import { spawnSync } from 'node:child_process';
 import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { CrashError, HotlinkError, Jit } from '../src/index.js';
@@ -149,4 +150,26 @@ test('symbols() hides hotlink\'s runtime and assembler labels unless asked', asy
   assert.ok(all.includes('__hotlink_start'), 'internal: true shows the runtime');
   // Assembler temporaries (.LC0 kept by gas in mergeable sections) never enter the image's symbol index, as ld drops them.
   assert.deepEqual(all.filter((n) => n.startsWith('.L')), [], 'assembler temporaries are not image symbols');
+});
+
+test('two images: crashes in each come back as CrashErrors, also after the other is freed; the freed one leaves no handler chain behind', () => {
+  // In a child: a broken chain of signal handlers kills the process (a WebAssembly bounds trap is V8's SIGSEGV handler).
+  const script = `
+    import { Jit } from ${JSON.stringify(new URL('../src/index.js', import.meta.url).href)};
+    const mk = async (n) => { const j = new Jit({ cc: 'gcc', onDiagnostics: () => {} }); j.addSource('int bad' + n + '(int *p) { return *p; } int ok' + n + '(int x) { return x + ' + n + '; }', 'u' + n + '.c'); await j.link(); return j; };
+    const crash = (j, n) => { try { j.call('bad' + n, 'int (int *)', null); return 'returned'; } catch (e) { return e.name; } };
+    const A = await mk(1), B = await mk(2);
+    console.log('both alive:', crash(A, 1), crash(B, 2), A.call('ok1', 'int (int)', 1), B.call('ok2', 'int (int)', 1));
+    A.free();
+    console.log('A freed:', B.call('ok2', 'int (int)', 1), crash(B, 2));
+    const wasm = new Uint8Array([0,97,115,109,1,0,0,0,1,5,1,96,0,1,127,3,2,1,0,5,3,1,0,1,7,5,1,1,102,0,0,10,12,1,10,0,65,128,128,128,8,40,2,0,11]);
+    const { instance } = await WebAssembly.instantiate(wasm);
+    try { instance.exports.f(); console.log('wasm: no trap'); } catch (e) { console.log('wasm:', e.message); }
+    const C = await mk(3);
+    B.free();
+    console.log('B freed:', crash(C, 3), C.call('ok3', 'int (int)', 1));
+    C.free();`;
+  const r = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8', timeout: 120_000 });
+  assert.equal(r.status, 0, r.stderr);
+  assert.equal(r.stdout, 'both alive: CrashError CrashError 2 3\nA freed: 3 CrashError\nwasm: memory access out of bounds\nB freed: CrashError 4\n');
 });

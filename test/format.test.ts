@@ -13,11 +13,11 @@ import path from 'node:path';
 import { ElfObject } from '../src/elf/object.js';
 import { readDebugInfo, sectionOffsetSymbolValue, globalVariables, subprograms, typeFromDie, stripTypedefs, sizeOf, type CType, type Variable } from '../src/dwarf/index.js';
 import { formatValue, formatG, examineMemory, parseValueBytes, formatTypeForPrint, type FormatLetter, type FormatOptions, type MemoryReader, type UnitSize } from '../src/dbg/format.js';
-import { repoRoot, runCommand, runCommandAsync, tmpDir, haveCommand, compileObjectAsync, compileNativeAsync } from './helpers.js';
+import { repoRoot, runCommand, runCommandAsync, tmpDir, needs, compileObjectAsync, compileNativeAsync } from './helpers.js';
 
 const FIXTURE = path.join(repoRoot, 'test', 'format-fixtures', 'values.c');
-const haveTools = haveCommand('gcc') && haveCommand('gdb') && haveCommand('nm');
-const skip = haveTools ? false : 'needs gcc, gdb and nm';
+const skip = needs('gcc', 'gdb', 'nm'); // names the missing ones
+const haveTools = !skip;
 
 // ---- The cases -----------------------------------------------------------------
 
@@ -421,7 +421,7 @@ for (const c of PRINT_CASES) {
 }
 
 for (const expr of UTF8) {
-  test(`print ${expr} in a UTF-8 locale prints as gdb does with charset utf-8`, { skip: haveUtf8Locale ? false : 'needs gdb and the C.UTF-8 locale' }, () => {
+  test(`print ${expr} in a UTF-8 locale prints as gdb does with charset utf-8`, { skip: skip || (haveUtf8Locale ? false : 'needs the C.UTF-8 locale (locale -a)') }, () => {
     assert.equal(ours({ expr }, { charset: 'utf-8' }), printed(`print ${expr}`, utf8Session));
   });
 }

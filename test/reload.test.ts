@@ -28,6 +28,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { compileSource, HotlinkError, Jit } from '../src/index.js';
+import { hex } from '../src/errors.js';
 import type { JitOptions } from '../src/index.js';
 import type { ReloadReport } from '../src/jit.js';
 import { loadSlot } from '../src/link/reload.js';
@@ -780,10 +781,10 @@ describe('stress', () => {
   // A child process, so that a crash (a torn slot, a half-published body) cannot take the test runner down.
   const CHILD = (indexUrl: string) => `
 import { Jit, compileSource } from ${JSON.stringify(indexUrl)};
-const [fixture, reloadsArg] = process.argv.slice(2);
+const [fixture, reloadsArg, baseArg] = process.argv.slice(2);
 const reloads = Number(reloadsArg);
 const quiet = { cc: 'gcc', flags: ['-O2'], onDiagnostics: (d) => process.stderr.write(d) };
-const jit = new Jit({ indirection: 'exported-funcs', cc: 'gcc', cflags: ['-O2', '-pthread'], onDiagnostics: quiet.onDiagnostics });
+const jit = new Jit({ indirection: 'exported-funcs', cc: 'gcc', cflags: ['-O2', '-pthread'], onDiagnostics: quiet.onDiagnostics, base: baseArg ? Number(baseArg) : undefined });
 jit.addFile(fixture);
 await jit.link();
 // Each body compiled once.
@@ -811,16 +812,20 @@ const out = {
   badValue: n(jit.call('stress_seen', 'int64_t (int)', 0)),
   bodies: jit.session.reloadFuncs.get('foo').bodies.length,
   final: jit.call('foo', 'int (void)'),
+  entry,
 };
 process.stdout.write(JSON.stringify(out) + '\\n');
 process.exitCode = errors === 0 && mainErrors === 0 ? 0 : 1;
 `;
 
-  test('two pthreads call foo (directly and through a saved pointer) while TypeScript reloads it 10,000 times', { timeout: 120_000 }, async (t) => {
+  // The default arena is low, so every body address has a zero upper half and a store split in two 4-byte
+  // halves could not be seen; above 4 GiB (a fixed base) both halves of the slot change at every reload.
+  for (const base of [undefined, 0x2000_0000_0000]) {
+  test(`two pthreads call foo (directly and through a saved pointer) while TypeScript reloads it 10,000 times${base ? `, arena at ${hex(base)} (above 4 GiB)` : ''}`, { timeout: 120_000 }, async (t) => {
     const script = join(dir, 'reload-stress-child.mjs');
     writeFileSync(script, CHILD(new URL('../src/index.js', import.meta.url).href));
     const fixture = join(repoRoot, 'test', 'programs', 'reload_stress.c');
-    const child = spawn(process.execPath, [script, fixture, '10000'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [script, fixture, '10000', ...(base ? [String(base)] : [])], { stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
@@ -838,7 +843,9 @@ process.exitCode = errors === 0 && mainErrors === 0 ? 0 : 1;
     assert.ok(r.seen1! > 0 && r.seen2! > 0, 'the workers saw both bodies');
     assert.equal(r.bodies, 10_001);
     assert.equal(r.final, 1, 'after 10,000 reloads (the last one publishes body "one") foo returns 1');
+    if (base) assert.ok(r.entry! >= 2 ** 32, `the image is above 4 GiB (foo at ${hex(r.entry!)})`);
   });
+  }
 });
 
 // ---- issue 9: reloadFunction and inlined copies ---------------------------------------------

@@ -19,6 +19,7 @@ import { DW_OP_GNU_push_tls_address, DW_OP_addr, DW_OP_form_tls_address, DW_TAG_
 import { decodeExpression } from '../dwarf/expr.js';
 import { DwarfInfo } from '../dwarf/info.js';
 import { Subprogram, Variable, globalVariables, locationExprAt, subprograms } from '../dwarf/program.js';
+import { onlyInputError } from '../errors.js';
 import { CType, EnumType, FunctionType, Qualifier, StructType, TypedefType, typeFromDie, typeName } from '../dwarf/types.js';
 
 /** C keywords (C23 and GNU), which can never be declared or bound. */
@@ -667,7 +668,8 @@ function isTls(v: Variable): boolean {
   if (!expr) return false;
   try {
     return decodeExpression(expr, { addressSize: v.die.unit.address_size }).some((o) => o.op === DW_OP_form_tls_address || o.op === DW_OP_GNU_push_tls_address);
-  } catch {
+  } catch (e) {
+    onlyInputError(e);
     return false;
   }
 }
@@ -679,7 +681,8 @@ export function staticAddress(v: Variable): number | undefined {
   try {
     const ops = decodeExpression(expr, { addressSize: v.die.unit.address_size });
     if (ops.length === 1 && ops[0]!.op === DW_OP_addr) return Number(ops[0]!.operands[0]);
-  } catch {
+  } catch (e) {
+    onlyInputError(e);
     return undefined;
   }
   return undefined;
@@ -700,8 +703,8 @@ export function programDeclarations(units: UnitSource[]): ProgramDeclarations {
         if (!TYPE_TAGS.has(d.tag) || d.name === undefined) continue;
         try {
           b.declareType(typeFromDie(d));
-        } catch {
-          // a corrupt type DIE: leave it out
+        } catch (e) {
+          onlyInputError(e); // a corrupt type DIE: leave it out
         }
       }
     }
@@ -711,7 +714,8 @@ export function programDeclarations(units: UnitSource[]): ProgramDeclarations {
   const globals = units.map((u) => {
     try {
       return globalVariables(u.info);
-    } catch {
+    } catch (e) {
+      onlyInputError(e);
       return [];
     }
   });
@@ -726,14 +730,15 @@ export function programDeclarations(units: UnitSource[]): ProgramDeclarations {
       try {
         if (v.external) b.declareVariable(name, v.type, { tls: tls.has(name) || isTls(v) });
         else if (!v.declaration) statics.push({ unit: k, v });
-      } catch {
-        // unreadable DIE
+      } catch (e) {
+        onlyInputError(e); // unreadable DIE: left out
       }
     }
     let subs: Subprogram[] = [];
     try {
       subs = subprograms(u.info);
-    } catch {
+    } catch (e) {
+      onlyInputError(e);
       subs = [];
     }
     for (const s of subs) {
@@ -742,8 +747,8 @@ export function programDeclarations(units: UnitSource[]): ProgramDeclarations {
       try {
         if (s.external) b.declareFunction(name, typeFromDie(s.die) as FunctionType);
         else if (s.lowPc !== undefined) staticFns.push({ unit: k, sub: s });
-      } catch {
-        // unreadable DIE
+      } catch (e) {
+        onlyInputError(e); // unreadable DIE: left out
       }
     }
   });
@@ -768,7 +773,8 @@ export function programDeclarations(units: UnitSource[]): ProgramDeclarations {
       let ptr: string | undefined;
       try {
         ptr = b.pointerTo(typeFromDie(sub.die));
-      } catch {
+      } catch (e) {
+        onlyInputError(e);
         ptr = undefined;
       }
       bindStatic(sub.name!, ptr && `((${ptr})${hexAddr(low)})`, pass);

@@ -8,6 +8,7 @@ import { createInterface, Interface } from 'node:readline';
 import { appendFileSync, existsSync, readFileSync, readdirSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, join, basename } from 'node:path';
+import { onlySystemError } from '../errors.js';
 import { Debugger } from './debugger.js';
 import { Repl, HELP } from './repl.js';
 
@@ -59,7 +60,8 @@ function interactive(repl: Repl, dbg: Debugger): Promise<number> {
     let history: string[] = [];
     try {
       history = existsSync(HISTORY) ? readFileSync(HISTORY, 'utf8').split('\n').filter(Boolean).reverse().slice(0, 1000) : [];
-    } catch {
+    } catch (e) {
+      onlySystemError(e); // an unreadable history file: start empty
       history = [];
     }
     const rl: Interface = createInterface({
@@ -92,8 +94,8 @@ function interactive(repl: Repl, dbg: Debugger): Promise<number> {
         if (line.trim()) {
           try {
             appendFileSync(HISTORY, line + '\n');
-          } catch {
-            // no writable home: history stays in memory
+          } catch (e) {
+            onlySystemError(e); // no writable home: history stays in memory
           }
         }
         if (await repl.line(line)) {
@@ -133,8 +135,8 @@ export function complete(line: string, dbg: Debugger): [string[], string] {
     try {
       const dir = last.includes('/') ? dirname(last) : '.';
       for (const e of readdirSync(dir)) names.add(dir === '.' ? e : join(dir, e));
-    } catch {
-      // not a directory
+    } catch (e) {
+      onlySystemError(e); // not a directory
     }
   }
   const hits = [...names].filter((n) => n.startsWith(last)).sort();

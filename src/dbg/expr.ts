@@ -30,7 +30,7 @@ import { Die } from '../dwarf/info.js';
 import { Variable, frameBaseAt, globalVariables, locateVariable, locationExprAt, variablesInScope } from '../dwarf/program.js';
 import { ArrayType, BaseType, CType, EnumType, Member, PointerType, StructType, sizeOf, stripTypedefs, typeFromDie, typeOfDie } from '../dwarf/types.js';
 import { ElfObject } from '../elf/object.js';
-import { HotlinkError, hex } from '../errors.js';
+import { HotlinkError, hex, onlyInputError } from '../errors.js';
 import { mallocNative, memoryView } from '../memory/native.js';
 import { C_KEYWORDS, DeclBuilder, ProgramDeclarations, UnitSource, hexAddr, programDeclarations, restoreTagNames, usableName } from './cdecl.js';
 import type { Debugger } from './debugger.js';
@@ -164,12 +164,14 @@ function scopeOf(dbg: Debugger, level: number): Scope {
     scope.fn = fn;
     try {
       scope.vars = variablesInScope(fn.sub, pc);
-    } catch {
+    } catch (e) {
+      onlyInputError(e); // corrupt scope DIEs: no locals
       scope.vars = [];
     }
     try {
       scope.frameBase = frameBaseAt(fn.sub, pc, ctx);
-    } catch {
+    } catch (e) {
+      onlyInputError(e); // an undecodable DW_AT_frame_base: locals via the frame base are unavailable
       scope.frameBase = undefined;
     }
     if (scope.frameBase !== undefined) {
@@ -723,8 +725,8 @@ function globalNamed(dbg: Debugger, input: number | undefined, name: string): Va
         m = new Map();
         try {
           for (const v of globalVariables(d.info)) if (v.name && !v.declaration && !m.has(v.name)) m.set(v.name, v);
-        } catch {
-          // unreadable: fall through to the view's search
+        } catch (e) {
+          onlyInputError(e); // unreadable: fall through to the view's search
         }
         globalsByInfo.set(d.info, m);
       }
@@ -754,8 +756,8 @@ function enumeratorNamed(dbg: Debugger, input: number | undefined, name: string)
             for (const e of t.enumerators) if (!map.has(e.name)) map.set(e.name, { type: t, value: e.value });
           });
         }
-      } catch {
-        // unreadable unit
+      } catch (e) {
+        onlyInputError(e); // unreadable unit: its enumerators are left out
       }
       enumeratorsByInfo.set(d.info, (m = map));
     }
@@ -875,7 +877,8 @@ function localBindings(b: DeclBuilder, scope: Scope): { bindings: Map<string, st
           if (cast && value !== undefined) text = `((${cast})${hexAddr(BigInt.asUintN(64, value))}L)`;
         }
       }
-    } catch {
+    } catch (e) {
+      onlyInputError(e); // an undecodable location: the name stays unavailable
       text = undefined;
     }
     // An inner variable that cannot be reached still hides outer ones (as in C).

@@ -609,12 +609,9 @@ export class Repl {
 
   private async getEvaluator(): Promise<Evaluator | undefined> {
     if (this.evaluator) return this.evaluator;
-    try {
-      const mod = (await import('./expr.js' as string)) as { evaluate?: Evaluator };
-      this.evaluator = mod.evaluate;
-    } catch {
-      this.evaluator = undefined;
-    }
+    // Loaded on first use; a failure to load is a defect and is reported as the command's error.
+    const mod = (await import('./expr.js' as string)) as { evaluate?: Evaluator };
+    this.evaluator = mod.evaluate;
     return this.evaluator;
   }
 

@@ -9,6 +9,7 @@
 import { closeSync, openSync, readSync, fstatSync } from 'node:fs';
 import { CallFrameInfo, parseCallFrameInfo, RegisterValues } from '../dwarf/cfi.js';
 import { DebugSections } from '../dwarf/sections.js';
+import { HotlinkError, onlySystemError } from '../errors.js';
 import { dladdr, safeRead } from '../memory/native.js';
 import { DebugView } from './view.js';
 
@@ -82,7 +83,10 @@ function readSharedObjectCfi(path: string, base: number): CallFrameInfo | null {
       return parseCallFrameInfo(sections);
     }
     return null;
-  } catch {
+  } catch (e) {
+    // An unreadable or truncated library file, or corrupt CFI: no CFI (the caller falls back to frame pointers).
+    const code = (e as NodeJS.ErrnoException).code;
+    if (!(e instanceof HotlinkError || code === 'ERR_OUT_OF_RANGE' || code === 'ERR_BUFFER_OUT_OF_BOUNDS')) onlySystemError(e);
     return null;
   } finally {
     if (fd >= 0) closeSync(fd);

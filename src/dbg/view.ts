@@ -12,6 +12,7 @@ import { basename, normalize } from 'node:path';
 import { DebugInfo, readDebugInfo } from '../dwarf/index.js';
 import { LineProgram, allLinePrograms } from '../dwarf/line.js';
 import { Subprogram, findSubprogram, subprograms, globalVariables, Variable } from '../dwarf/program.js';
+import { onlyInputError } from '../errors.js';
 import { SHN_ABS, SHN_COMMON, SHN_UNDEF, STT_SECTION } from '../elf/elf.js';
 import { Jit } from '../jit.js';
 import { LinkInput } from '../link/input.js';
@@ -309,7 +310,14 @@ export class DebugView {
     const s = this.jit.session;
     // A global reloadable function, else a static one if only one unit has that name.
     const statics = [...s.units.values()].map((u) => u.funcs.get(name)).filter((x) => x?.local);
-    const f = s.reloadFuncs.get(name) ?? (statics.length === 1 ? statics[0] : undefined);
+    let f = s.reloadFuncs.get(name) ?? (statics.length === 1 ? statics[0] : undefined);
+    // An indirect function is the implementation its resolver chose (as GDB breaks there, not on the resolver).
+    const ifunc = s.symbols.byName.get(name);
+    const target = ifunc === undefined ? undefined : s.indirectTarget(ifunc);
+    if (target !== undefined) {
+      f = [...s.units.values()].flatMap((u) => [...u.funcs.values()]).find((x) => x.entryAddr === target);
+      if (!f) return afterPrologue ? this.afterPrologue(target, this.functionAt(target)?.highPc ?? target + 1) : target;
+    }
     let low: number | undefined;
     let size = 0;
     if (f) {
@@ -346,7 +354,8 @@ export class DebugView {
       let vars: Variable[];
       try {
         vars = globalVariables(d.info);
-      } catch {
+      } catch (e) {
+        onlyInputError(e); // a corrupt unit: search the others
         continue;
       }
       const v = vars.find((x) => x.name === name && !x.declaration);

@@ -17,6 +17,7 @@
 //   layout         give sections and synthetic chunks addresses at the cursors
 //   copy           commit pages; copy section bytes; write GOT, stubs, TLS pairs
 //   fixup          apply relocations and keep each as a LinkRelocApply record
+//   resolve-ifunc  run the resolvers of indirect functions (ifunc.ts)
 //   publish        protect pages, publish names, bump the generation
 
 import { Arch, RelocNeed, FixupValues } from '../arch/arch.js';
@@ -29,7 +30,7 @@ import {
 import { ElfObject, ElfSection, RelaTable } from '../elf/object.js';
 import { entryEligible } from './objindex.js';
 import { HotlinkError, hex } from '../errors.js';
-import { Arena, PAGE_SIZE, PROT_EXEC, PROT_READ, PROT_WRITE } from '../memory/native.js';
+import { Arena, PAGE_SIZE, PROT_EXEC, PROT_READ, PROT_WRITE, callNative, memoryView } from '../memory/native.js';
 import { HostResolver } from './host.js';
 import { LinkInput, newLinkInput, SegClass, SEG_CLASS_COUNT, SEG_CLASS_NAMES } from './input.js';
 import { RelocRecords } from './relocs.js';
@@ -38,6 +39,7 @@ import { AddressIndex } from './addrindex.js';
 import { PatchSiteIndex } from './patchsites.js';
 import { CopyRelocs } from './copyreloc.js';
 import { collectRuns, startStopSection, StartStopRun } from './startstop.js';
+import { CallGuard, IndirectFunction, resolveIndirect, storeCell } from './ifunc.js';
 
 export interface ReserveOptions {
   /** Append budget of each class in bytes, beyond the initial image. */
@@ -150,6 +152,8 @@ interface SessionMaps {
   hostFunc: Map<LinkSymId, boolean>;
   /** `__start_X` / `__stop_X` -> the symbol of the most recent run of sections X (startstop.ts). */
   startStop: Map<string, LinkSymId>;
+  /** Indirect function -> address of its cell (ifunc.ts). */
+  ifuncCell: Map<LinkSymId, number>;
 }
 
 /** A batch's view of one session map: the published entries, then its own additions. */
@@ -245,6 +249,8 @@ export interface UnitBatchPlan {
   routeData?: (fieldSec: number, i: number) => [LinkSymId, number] | undefined;
   /** TLS module of the live __thread data the object's local-dynamic references reach (0: its own). */
   tlsModule: number;
+  /** ELF symbol index of a live indirect function -> its LinkSymId: the object's resolver runs and its answer is published in the live cell. */
+  reresolve?: Map<number, LinkSymId>;
 }
 
 export interface BatchOptions {
@@ -258,6 +264,8 @@ export class LinkSession {
   readonly arch: Arch;
   readonly host: HostResolver;
   readonly archives: Archive[];
+  /** Searched only for names no archive and no host library defines (gcc's own libgcc.a: __cpu_model, __cpu_indicator_init). */
+  readonly lastResortArchives: Archive[] = [];
   readonly symbols = new SymbolTable();
   readonly inputs: LinkInput[] = [];
   readonly relocs = new RelocRecords();
@@ -283,7 +291,7 @@ export class LinkSession {
   tlsModuleCount = 0;
   /** All destructors of published batches, in the order they were added. */
   readonly fini: number[] = [];
-  private readonly maps: SessionMaps = { comdat: new Map(), hostIds: new Map(), loadedMembers: new Map(), tlsLdPair: new Map(), hostFunc: new Map(), startStop: new Map() };
+  private readonly maps: SessionMaps = { comdat: new Map(), hostIds: new Map(), loadedMembers: new Map(), tlsLdPair: new Map(), hostFunc: new Map(), startStop: new Map(), ifuncCell: new Map() };
 
   constructor(opts: SessionOptions) {
     this.arch = opts.arch;
@@ -303,6 +311,12 @@ export class LinkSession {
     const k = this.symbols.kind[id];
     if (k === SymKind.Tls || k === SymKind.Discarded) return undefined;
     return this.symbols.addr[id];
+  }
+
+  /** Where indirect function `id`'s resolver sent it (the contents of its cell, ifunc.ts), or undefined when `id` is not one. */
+  indirectTarget(id: LinkSymId): number | undefined {
+    const cell = this.maps.ifuncCell.get(id);
+    return cell === undefined ? undefined : Number(new DataView(memoryView(cell, 8).buffer, memoryView(cell, 8).byteOffset, 8).getBigUint64(0, true));
   }
 
   /** True while a batch is being linked (no reentrancy). */
@@ -425,6 +439,11 @@ class Batch {
   private stubIds: LinkSymId[] = [];
   private tlsPairIds: LinkSymId[] = [];
   private tlsLdModules: number[] = [];
+  /** Indirect functions this batch defines (each gets a stub and a cell), then their resolvers once laid out. */
+  private readonly ifuncIds: LinkSymId[] = [];
+  private readonly ifuncs: (IndirectFunction & { id: LinkSymId; live?: boolean })[] = [];
+  /** Answers of re-run resolvers for live cells, stored at the end of publish: [cell, target]. */
+  private readonly liveCells: [number, number][] = [];
   private gotBase = 0;
   private gotSymId = -1;
   private tlsModule = 0;
@@ -478,6 +497,7 @@ class Batch {
     this.lap('layout');
     this.copy();
     this.fixup();
+    this.resolveIndirect();
     this.lap('fixup');
     const result = this.publish(generation);
     this.lap('publish');
@@ -549,8 +569,8 @@ class Batch {
           continue;
         }
         if (sym.shndx === SHN_UNDEF) continue;
-        if (sym.type === STT_GNU_IFUNC) throw new HotlinkError('unsupported', `${obj.file}: symbol '${sym.name}' is an STT_GNU_IFUNC; indirect functions are not supported`);
         input.symIds[i] = reloadable && entryEligible(sym) ? this.newEntry(input, i) : this.newDefinition(input, i);
+        if (sym.type === STT_GNU_IFUNC) this.ifuncIds.push(input.symIds[i]!);
         continue;
       }
       if (sym.bind !== STB_GLOBAL && sym.bind !== STB_WEAK && sym.bind !== STB_GNU_UNIQUE) {
@@ -560,7 +580,6 @@ class Batch {
         this.refs.push({ input, symIndex: i, name: sym.name, weak: sym.bind === STB_WEAK && !inDiscarded });
         continue;
       }
-      if (sym.type === STT_GNU_IFUNC) throw new HotlinkError('unsupported', `${obj.file}: symbol '${sym.name}' is an STT_GNU_IFUNC; indirect functions are not supported`);
       const common = sym.shndx === SHN_COMMON;
       const strong = sym.bind !== STB_WEAK && !common;
       const live = syms.byName.get(sym.name);
@@ -586,6 +605,7 @@ class Batch {
       else if (reloadable && sym.bind === STB_GLOBAL && entryEligible(sym)) id = this.newEntry(input, i);
       else id = this.newDefinition(input, i);
       input.symIds[i] = id;
+      if (sym.type === STT_GNU_IFUNC) this.ifuncIds.push(id);
       this.globalDefs.push({ input, symIndex: i, name: sym.name, weakIgnored: false });
       const def: PendingDef = { id, input, strong, common, commonSize: common ? sym.st_size : 0, commonAlign: common ? Math.max(1, sym.st_value) : 0 };
       const prev = this.pending.get(sym.name);
@@ -671,14 +691,16 @@ class Batch {
 
   private pullArchives(generation: number): void {
     const { loadedMembers } = this.maps;
-    let changed = this.s.archives.length > 0;
+    let changed = this.s.archives.length + this.s.lastResortArchives.length > 0;
     let scanned = 0;
     while (changed) {
       changed = false;
       for (; scanned < this.refs.length; scanned++) {
         const ref = this.refs[scanned]!;
         if (ref.weak || this.pending.has(ref.name) || this.s.symbols.byName.has(ref.name) || this.s.aliases.has(ref.name)) continue;
-        for (const ar of this.s.archives) {
+        const inArchive = this.s.archives.some((ar) => ar.index.has(ref.name));
+        const archives = inArchive || !this.s.lastResortArchives.some((ar) => ar.index.has(ref.name)) || this.s.host.lookup(ref.name) ? this.s.archives : this.s.lastResortArchives;
+        for (const ar of archives) {
           const off = ar.index.get(ref.name);
           if (off === undefined) continue;
           const key = `${ar.file}@${off}`;
@@ -857,6 +879,7 @@ class Batch {
         }
       }
     }
+    for (const id of this.ifuncIds) wantStub.add(id); // an indirect function's address is its stub
     this.gotIds = [...wantGot];
     this.stubIds = [...wantStub];
     this.tlsPairIds = [...wantPair];
@@ -945,6 +968,7 @@ class Batch {
     const slotOff = place(SegClass.RW, this.entries.length * 8, 8);
     const gotOff = place(SegClass.R, this.gotIds.length * 8 + (this.tlsPairIds.length + this.tlsLdModules.length) * 16, 16);
     const copyOff = place(SegClass.RW, s.copies.size, s.copies.align);
+    const cellOff = place(SegClass.R, this.ifuncIds.length * 8, 8);
 
     if (!s.arena) this.reserveArena(used, maxAlign);
     for (let c = 0; c < SEG_CLASS_COUNT; c++) {
@@ -1023,6 +1047,22 @@ class Batch {
       if (!tlsLdPair.has(mod)) tlsLdPair.set(mod, pairStart + (this.tlsPairIds.length + k) * 16);
     });
     if (this.gotSymId >= 0) syms.addr[this.gotSymId] = this.gotBase;
+    // An indirect function: its value was the resolver; its address is now the stub (`jmp *cell`).
+    for (const id of this.ifuncIds) {
+      if (syms.kind[id] !== SymKind.Image) continue; // in a section that is not loaded
+      const input = s.inputs[syms.input[id]!]!;
+      this.ifuncs.push({ id, name: syms.name[id]!, file: input.file, resolver: syms.addr[id]!, cell: this.batchStart[SegClass.R]! + cellOff + this.ifuncs.length * 8 });
+      this.maps.ifuncCell.set(id, this.ifuncs[this.ifuncs.length - 1]!.cell);
+      syms.addr[id] = syms.stub.get(id)!;
+    }
+    for (const input of this.inputs) {
+      for (const [i, live] of this.opts.units?.get(input.obj)?.reresolve ?? []) {
+        const sym = input.obj.symbols[i]!;
+        const base = input.sectionAddr[sym.shndx]!;
+        const cell = this.maps.ifuncCell.get(live);
+        if (base >= 0 && cell !== undefined) this.ifuncs.push({ id: live, name: sym.name, file: input.file, resolver: base + sym.st_value, cell, live: true });
+      }
+    }
     this.entryStart = this.batchStart[SegClass.RX]! + entryOff;
     this.slotStart = this.batchStart[SegClass.RW]! + slotOff;
     this.entries.forEach((e, k) => (syms.addr[e.entry] = this.entryStart + k * arch.entrySize));
@@ -1125,9 +1165,12 @@ class Batch {
         o += 16;
       }
     }
+    const cellOf = new Map(this.ifuncs.map((f) => [f.id, f.cell]));
     for (const id of this.stubIds) {
       const at = syms.stub.get(id)!;
-      arch.writeStub(arena.writable(at, arch.stubSize), 0, at, syms.addr[id]!);
+      const cell = cellOf.get(id);
+      if (cell !== undefined) arch.writeEntry(arena.writable(at, arch.stubSize), 0, at, cell); // jmp *cell, the cell 0 until resolved
+      else arch.writeStub(arena.writable(at, arch.stubSize), 0, at, syms.addr[id]!);
     }
     this.entries.forEach((e, k) => {
       const entry = this.entryStart + k * arch.entrySize;
@@ -1238,6 +1281,51 @@ class Batch {
     relocs.touchedByLastBatch = relocs.count - this.txn.relocCount;
   }
 
+  // ---- resolve-ifunc -------------------------------------------------------------
+
+  /**
+   * Runs each indirect function's resolver (ifunc.ts) on the relocated,
+   * protected batch, as the loader does for IRELATIVE before constructors,
+   * and stores the answer in the function's cell. A resolver that crashes,
+   * returns 0 or returns something that is not code fails the batch.
+   */
+  private resolveIndirect(): void {
+    if (!this.ifuncs.length) return;
+    const s = this.s;
+    const arena = s.arena!;
+    this.protect();
+    const at = (n: string): number | undefined => s.lookup(n) ?? this.pendingAddr(n);
+    const call = at('__hotlink_guarded_call');
+    const guard: CallGuard | undefined = call === undefined ? undefined : { call, target: at('__hotlink_call_target')!, crashed: at('__hotlink_call_crashed')!, crash: at('__hotlink_crash')! };
+    const rx = s.classes[SegClass.RX]!;
+    const isCode = (a: number): boolean => (a >= rx.start && a < rx.cursor) || (this.classOf(a) < 0 && s.host.isFunction(a));
+    try {
+      for (const f of this.ifuncs) {
+        const target = resolveIndirect(f, guard, isCode);
+        if (f.live) this.liveCells.push([f.cell, target]);
+        else storeCell(arena.writable(f.cell, 8), target);
+      }
+    } catch (e) {
+      // The guard's first call installed signal handlers from this image: an initial link that fails unmaps it.
+      const release = this.txn.reservedArena && guard ? at('__hotlink_release') : undefined;
+      if (release !== undefined) callNative(release, 'void (void)');
+      throw e;
+    }
+  }
+
+  /** Protect the batch: code RX, read-only data R, TLS image R. Data pages are already RW. */
+  private protect(): void {
+    const s = this.s;
+    for (const c of [SegClass.RX, SegClass.R, SegClass.TLS]) {
+      const start = this.batchStart[c]!;
+      const end = s.classes[c]!.cursor;
+      if (end > start) {
+        s.arena!.protect(start, end - start, CLASS_PROT[c]!);
+        if (c === SegClass.RX) s.arch.flushICache(start, end - start);
+      }
+    }
+  }
+
   // ---- publish ---------------------------------------------------------------------
 
   private publish(generation: number): BatchResult {
@@ -1275,15 +1363,7 @@ class Batch {
       if (a.reverse) fns.reverse();
       lists[a.kind]!.push(...fns);
     }
-    // Protect: code RX, read-only data R, TLS image R. Data pages are already RW.
-    for (const c of [SegClass.RX, SegClass.R, SegClass.TLS]) {
-      const start = this.batchStart[c]!;
-      const end = s.classes[c]!.cursor;
-      if (end > start) {
-        arena.protect(start, end - start, CLASS_PROT[c]!);
-        if (c === SegClass.RX) s.arch.flushICache(start, end - start);
-      }
-    }
+    this.protect();
     // Publish names and the address index.
     const defined: string[] = [];
     for (const [name, def] of this.pending) {
@@ -1320,6 +1400,7 @@ class Batch {
       this.unitOf(key, e.input).funcs.set(e.name, f);
     });
     for (const input of this.unitInputs) this.unitOf(input.unit ?? input.file, input.id); // data-only units too
+    for (const [cell, target] of this.liveCells) storeCell(arena.writable(cell, 8), target); // live callers switch here
     s.fini.push(...lists[2]!);
     s.placed = s.inputs.length;
     s.generation = generation;

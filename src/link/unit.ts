@@ -25,7 +25,7 @@
 
 import {
   SHF_ALLOC, SHF_EXECINSTR, SHF_TLS, SHN_COMMON, SHN_UNDEF, SHT_FINI_ARRAY, SHT_INIT_ARRAY, SHT_PREINIT_ARRAY,
-  STB_LOCAL, STT_FILE, STT_FUNC, STT_SECTION,
+  STB_LOCAL, STT_FILE, STT_FUNC, STT_GNU_IFUNC, STT_SECTION,
 } from '../elf/elf.js';
 import { ElfObject, ElfSymbol } from '../elf/object.js';
 import { HotlinkError } from '../errors.js';
@@ -313,6 +313,17 @@ export function planUnitReload(s: LinkSession, unit: ReloadUnit, obj: ElfObject,
     if (CTOR_SECTION.test(sec.name) || DTOR_SECTION.test(sec.name) || sec.sh_type === SHT_INIT_ARRAY || sec.sh_type === SHT_FINI_ARRAY || sec.sh_type === SHT_PREINIT_ARRAY) skip[sec.index] = 1;
   }
 
+  // A live indirect function keeps its address (its stub); the new resolver is loaded and run, and its answer replaces the old one in the function's cell (ifunc.ts).
+  const reresolve = new Map<number, LinkSymId>();
+  for (const sym of obj.symbols) {
+    if (sym.type !== STT_GNU_IFUNC || sym.bind === STB_LOCAL || sym.shndx === SHN_UNDEF || sym.shndx >= nsec || bind.has(sym.index)) continue;
+    const live = syms.byName.get(sym.name);
+    if (live === undefined) continue; // a new one is defined like any new global
+    bind.set(sym.index, live);
+    reresolve.set(sym.index, live);
+    skip[sym.shndx] = 0;
+  }
+
   // Global data and constants the image already has keep their live definitions (by name, like variables).
   for (const sym of obj.symbols) {
     if (sym.index === 0 || sym.bind === STB_LOCAL || sym.shndx === SHN_UNDEF || sym.shndx >= nsec || sym.type === STT_FUNC || sym.type === STT_SECTION || bind.has(sym.index)) continue;
@@ -377,7 +388,7 @@ export function planUnitReload(s: LinkSession, unit: ReloadUnit, obj: ElfObject,
   return {
     unit,
     obj,
-    batch: { unit: unit.key, skip, bind, bodies, routeData, tlsModule: tlsModules.size ? [...tlsModules][0]! : 0 },
+    batch: { unit: unit.key, skip, bind, bodies, routeData, reresolve, tlsModule: tlsModules.size ? [...tlsModules][0]! : 0 },
     swaps: [...swap.values()].map(({ f, reason }) => ({ f, reason })),
     unchanged,
     added,

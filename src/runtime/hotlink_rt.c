@@ -386,6 +386,24 @@ static sigjmp_buf crash_jmp;
 static volatile int in_program;
 static pthread_t program_thread;
 
+/*
+ * Another image is about to be unmapped (Jit.free): a handler this image saved
+ * as the one before its own (to chain to, or to put back) that lies in
+ * [lo, hi) is replaced by the one the other image had saved in turn
+ * (`gone`, its before-stand-in table), so no chain leads into freed code.
+ */
+const struct sigaction *__hotlink_saved_handlers(void) { return before_standin; }
+static int handler_in(const struct sigaction *a, uintptr_t lo, uintptr_t hi) {
+    uintptr_t h = (a->sa_flags & SA_SIGINFO) ? (uintptr_t)a->sa_sigaction : (uintptr_t)a->sa_handler;
+    return h >= lo && h < hi;
+}
+void __hotlink_forget_image(uintptr_t lo, uintptr_t hi, const struct sigaction *gone) {
+    for (int s = 1; s < MAXSIG; s++)
+        if (has_standin[s] && handler_in(&before_standin[s], lo, hi)) before_standin[s] = gone[s];
+    for (size_t i = 0; i < NFATAL; i++)
+        if (handler_in(&previous[i], lo, hi)) previous[i] = gone[fatal_signals[i]];
+}
+
 /* Hands a signal that is not ours to the handler installed before us (shared with hotlink_dbg.c). */
 void __hotlink_chain_signal(const struct sigaction *old, int sig, siginfo_t *info, void *uctx) {
     if (old->sa_flags & SA_SIGINFO) {
