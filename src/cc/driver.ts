@@ -13,6 +13,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync, writeSync } from 'nod
 import { availableParallelism, tmpdir } from 'node:os';
 import { basename, join, resolve } from 'node:path';
 import { HotlinkError } from '../errors.js';
+import { compilerIdentity, rememberedAbout } from './identity.js';
 
 export interface CompileOptions {
   /** Compiler command; default $CC or `cc`. */
@@ -43,14 +44,16 @@ export interface CompiledObject {
 export type CompilerFamily = 'gcc' | 'clang' | 'tcc' | 'unknown';
 const families = new Map<string, CompilerFamily>();
 
-/** What kind of compiler `cc` is (asked once per command: `cc --version`). */
+/** What kind of compiler `cc` is (`cc --version`, asked once per compiler binary: remembered by its identity, identity.ts). */
 export function compilerFamily(cc = defaultCompiler()): CompilerFamily {
   let f = families.get(cc);
   if (f) return f;
-  const argv = cc.split(/\s+/).filter(Boolean);
-  const r = spawnSync(argv[0]!, [...argv.slice(1), '--version'], { encoding: 'utf8' });
-  const text = `${r.stdout ?? ''}${r.stderr ?? ''}`;
-  f = /clang/i.test(text) ? 'clang' : /Free Software Foundation|\bgcc\b/i.test(text) ? 'gcc' : /tcc|Tiny C/i.test(text) ? 'tcc' : 'unknown';
+  f = rememberedAbout(compilerIdentity(cc), 'family', () => {
+    const argv = cc.split(/\s+/).filter(Boolean);
+    const r = spawnSync(argv[0]!, [...argv.slice(1), '--version'], { encoding: 'utf8' });
+    const text = `${r.stdout ?? ''}${r.stderr ?? ''}`;
+    return /clang/i.test(text) ? 'clang' : /Free Software Foundation|\bgcc\b/i.test(text) ? 'gcc' : /tcc|Tiny C/i.test(text) ? 'tcc' : 'unknown';
+  }) as CompilerFamily;
   families.set(cc, f);
   return f;
 }
