@@ -7,8 +7,9 @@
 // through a V8 code cache kept beside it (dist/hotlink.bundle.cjs.cache): a
 // cold start then deserializes compiled functions instead of parsing ~45
 // modules. The cache is written once the command has linked (so it holds the
-// functions the link ran); V8 rejects a cache made for other source text or
-// another V8, and it is then rewritten. Otherwise the ES modules in dist/src
+// functions the link ran); a cache made for another bundle file (its inode,
+// size and ctime are stamped in it) or that V8 rejects (another V8, other
+// flags) is rewritten. Otherwise the ES modules in dist/src
 // are loaded as they are; HOTLINK_NO_BUNDLE=1 forces that.
 import { readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -21,9 +22,13 @@ const bundle = join(dist, 'hotlink.bundle.cjs');
 /** The bundle's exports, or undefined when there is no usable bundle. */
 async function loadBundle() {
   if (process.env.HOTLINK_NO_BUNDLE) return undefined;
+  let stamp;
   try {
+    const st = statSync(bundle);
     // tsc rewrites every output file: a bundle older than them was made from other code.
-    if (statSync(bundle).mtimeMs < statSync(join(dist, 'src', 'cli', 'main.js')).mtimeMs) return undefined;
+    if (st.mtimeMs < statSync(join(dist, 'src', 'cli', 'main.js')).mtimeMs) return undefined;
+    // V8 checks only the source's length against a cache: the cache names the very file it was made from.
+    stamp = `hotlink code cache ${st.ino} ${st.size} ${st.ctimeMs}\n`;
   } catch {
     return undefined;
   }
@@ -31,7 +36,8 @@ async function loadBundle() {
   const cachePath = `${bundle}.cache`;
   let cachedData;
   try {
-    cachedData = readFileSync(cachePath);
+    const file = readFileSync(cachePath);
+    if (file.toString('latin1', 0, stamp.length) === stamp) cachedData = file.subarray(stamp.length);
   } catch {
     cachedData = undefined;
   }
@@ -44,7 +50,7 @@ async function loadBundle() {
   const ready = () => {
     try {
       const tmp = `${cachePath}.${process.pid}.tmp`;
-      writeFileSync(tmp, script.createCachedData());
+      writeFileSync(tmp, Buffer.concat([Buffer.from(stamp, 'latin1'), script.createCachedData()]));
       renameSync(tmp, cachePath);
     } catch {
       // A read-only install: start without a cache.
