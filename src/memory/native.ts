@@ -320,21 +320,11 @@ export function loadedObjects(): { name: string; base: number }[] {
     const v = memoryView(lm, 40);
     const dv = new DataView(v.buffer, v.byteOffset, 40);
     const namePtr = Number(dv.getBigUint64(8, true));
-    list.push({ name: namePtr ? cString(namePtr) : '', base: Number(dv.getBigUint64(0, true)) });
+    // l_name is the loader's own NUL-terminated string: decoded in one call.
+    list.push({ name: namePtr ? (koffi.decode(pointerTo(namePtr), 'char', -1) as string) : '', base: Number(dv.getBigUint64(0, true)) });
     lm = Number(dv.getBigUint64(24, true));
   }
   return list;
-}
-
-function cString(address: number): string {
-  const bytes: number[] = [];
-  for (let at = address; ; at += 64) {
-    const chunk = safeRead(at, 64);
-    const nul = chunk.indexOf(0);
-    bytes.push(...(nul < 0 ? chunk : chunk.subarray(0, nul)));
-    if (nul >= 0 || chunk.length < 64) break;
-  }
-  return Buffer.from(bytes).toString('utf8');
 }
 
 /** The 8 bytes at `address` (mapped and readable). */
