@@ -11,16 +11,19 @@
 // size and ctime are stamped in it) or that V8 rejects (another V8, other
 // flags) is rewritten. Otherwise the ES modules in dist/src
 // are loaded as they are; HOTLINK_NO_BUNDLE=1 forces that.
-import { readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+//
+// This file is CommonJS (bin/package.json): an ES module entry point would
+// load Node's ES module loader, which the bundle does not need.
+'use strict';
+const { readFileSync, renameSync, statSync, writeFileSync } = require('node:fs');
+const { createRequire } = require('node:module');
+const { join } = require('node:path');
 
-const dist = join(dirname(fileURLToPath(import.meta.url)), '..', 'dist');
+const dist = join(__dirname, '..', 'dist');
 const bundle = join(dist, 'hotlink.bundle.cjs');
 
 /** The bundle's exports, or undefined when there is no usable bundle. */
-async function loadBundle() {
+function loadBundle() {
   if (process.env.HOTLINK_NO_BUNDLE) return undefined;
   let stamp;
   try {
@@ -32,7 +35,7 @@ async function loadBundle() {
   } catch {
     return undefined;
   }
-  const { Script } = await import('node:vm');
+  const { Script } = require('node:vm');
   const cachePath = `${bundle}.cache`;
   let cachedData;
   try {
@@ -59,6 +62,6 @@ async function loadBundle() {
   return { main: module.exports.main, ready };
 }
 
-const bundled = await loadBundle();
+const bundled = loadBundle();
 if (bundled) bundled.main(process.argv.slice(2), { ready: bundled.ready });
-else (await import('../dist/src/cli/main.js')).main(process.argv.slice(2));
+else import('../dist/src/cli/main.js').then(({ main }) => main(process.argv.slice(2)));

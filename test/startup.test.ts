@@ -36,6 +36,7 @@ test('the launcher runs a bundle only when it is not older than the compiled mod
   mkdirSync(path.join(dir, 'bin'));
   mkdirSync(path.join(dir, 'dist'));
   copyFileSync(hotlinkBin, path.join(dir, 'bin', 'hotlink.js'));
+  copyFileSync(path.join(repoRoot, 'bin', 'package.json'), path.join(dir, 'bin', 'package.json'));
   symlinkSync(path.join(repoRoot, 'dist', 'src'), path.join(dir, 'dist', 'src'));
   writeFileSync(path.join(dir, 'package.json'), '{"type": "module"}\n');
   const standIn = path.join(dir, 'dist', 'hotlink.bundle.cjs');
