@@ -30,7 +30,7 @@ export function compilerIdentity(cc: string): string | undefined {
     const st = statSync(c, { throwIfNoEntry: false });
     if (!st || !st.isFile()) continue;
     try {
-      return `${realpathSync(c)}:${st.ino}:${st.size}:${st.mtimeMs}`;
+      return `${realpathSync.native(c)}:${st.ino}:${st.size}:${st.mtimeMs}`;
     } catch {
       return undefined;
     }
