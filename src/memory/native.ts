@@ -74,6 +74,8 @@ function errnoText(): string {
 /** A koffi pointer object for a numeric address. */
 export function pointerTo(address: number): unknown {
   // Two 32-bit halves into one reused word: no BigInt, no allocation (a cold start makes thousands of these).
+  // Not an address (negative, fractional, 2^64 or more): the RangeError BigInt and writeBigUInt64LE gave, which callers rely on.
+  if (!(Number.isInteger(address) && address >= 0 && address < 2 ** 64)) throw new RangeError(`not an address: ${address}`);
   pointerWords[0] = address >>> 0;
   pointerWords[1] = Math.floor(address / 0x100000000);
   return koffi.decode(pointerWord, 'void *');
@@ -320,11 +322,21 @@ export function loadedObjects(): { name: string; base: number }[] {
     const v = memoryView(lm, 40);
     const dv = new DataView(v.buffer, v.byteOffset, 40);
     const namePtr = Number(dv.getBigUint64(8, true));
-    // l_name is the loader's own NUL-terminated string: decoded in one call.
-    list.push({ name: namePtr ? (koffi.decode(pointerTo(namePtr), 'char', -1) as string) : '', base: Number(dv.getBigUint64(0, true)) });
+    list.push({ name: namePtr ? cString(namePtr) : '', base: Number(dv.getBigUint64(0, true)) });
     lm = Number(dv.getBigUint64(24, true));
   }
   return list;
+}
+
+function cString(address: number): string {
+  const bytes: number[] = [];
+  for (let at = address; ; at += 64) {
+    const chunk = safeRead(at, 64);
+    const nul = chunk.indexOf(0);
+    bytes.push(...(nul < 0 ? chunk : chunk.subarray(0, nul)));
+    if (nul >= 0 || chunk.length < 64) break;
+  }
+  return Buffer.from(bytes).toString('utf8');
 }
 
 /** The 8 bytes at `address` (mapped and readable). */
