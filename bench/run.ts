@@ -14,24 +14,26 @@
 //      Host symbols (libc, libm) come from the llvm-jitlink process itself.
 //  (c) tcc -run, which compiles from the .c sources: its total time for
 //      compile + link + run of a trivial script. Not a link-time number.
+//  (d) start-up of whole commands against node -e 0 (bench/startup.ts).
 //
 // Usage: node dist/bench/run.js [--runs N] [--cold-runs N] [--variants a,b]
 // (internal: --child <variant> links once and prints JSON).
 
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Jit } from '../src/index.js';
 import { benchAppend } from './append.js';
 import { benchFileReload, benchReload } from './reload.js';
+import { benchStartup, tccCases } from './startup.js';
 
 const HERE = fileURLToPath(import.meta.url);
 const ROOT = resolve(dirname(HERE), '..', '..');
 const BUILD = process.env.HOTLINK_REALWORLD_DIR ?? join(ROOT, 'build', 'realworld');
 const PHASE_NAMES = ['read', 'resolve', 'layout', 'fixup', 'publish'] as const;
-const TARGETS: Record<string, number> = { lua: 3, sqlite: 25 };
+const TARGETS: Record<string, number> = { lua: 3, sqlite: 8 };
 
 interface Variant {
   name: string;
@@ -297,13 +299,7 @@ async function main(): Promise<void> {
     console.log('tcc -run: not installed');
   } else {
     console.log(`tcc -run — compile + link + run of a trivial script from the .c sources (NOT a link-only time), median of ${coldRuns}:`);
-    const luaSrc = join(BUILD, 'src', 'lua', 'src');
-    const amalg = join(BUILD, 'src', 'sqlite-amalgamation');
-    const luaFiles = (existsSync(luaSrc) ? readdirSync(luaSrc) : []).filter((f) => f.endsWith('.c') && !['luac.c', 'onelua.c', 'lua.c'].includes(f)).sort();
-    const cases: { name: string; args: string[]; input: string; cwd: string }[] = [
-      { name: `lua (${luaFiles.length + 1} files)`, cwd: luaSrc, input: '', args: ['-DLUA_COMPAT_5_3', '-DLUA_USE_LINUX', ...luaFiles, '-lm', '-ldl', '-run', 'lua.c', '-e', 'local x = 1'] },
-      { name: 'sqlite (2 files)', cwd: amalg, input: 'select 1;\n', args: ['-DSQLITE_THREADSAFE=1', '-DHAVE_READLINE=0', '-DHAVE_EDITLINE=0', '-I.', 'sqlite3.c', '-lm', '-ldl', '-lpthread', '-run', 'shell.c'] },
-    ];
+    const cases = tccCases(BUILD, 'local x = 1');
     for (const c of cases) {
       const times: number[] = [];
       let err = '';
@@ -319,24 +315,12 @@ async function main(): Promise<void> {
     }
   }
 
-  // For scale against tcc: the whole `hotlink run` command on the objects.
+  // Start-up: whole commands against node -e 0, llvm-jitlink and tcc -run in the same rounds (bench/startup.ts).
   console.log('');
-  console.log(`hotlink run CLI end-to-end (node startup + link + trivial run), pic-O2 objects, median of ${coldRuns}:`);
-  for (const v of variants.filter((x) => x.opt === 'O2')) {
-    const args = [join(ROOT, 'bin', 'hotlink.js'), 'run', ...v.objects, ...v.libs.map((l) => `-l${l}`), '--', ...(v.project === 'lua' ? ['-e', 'local x = 1'] : [])];
-    const times: number[] = [];
-    let err = '';
-    for (let i = 0; i < coldRuns; i++) {
-      const r = timeProcess(process.execPath, args, { input: v.project === 'sqlite' ? 'select 1;\n' : '' });
-      if (r.status !== 0) {
-        err = `status ${r.status}: ${firstLines(r.stderr)}`;
-        break;
-      }
-      times.push(r.ms);
-    }
-    const nat = timeProcess(v.native, v.project === 'lua' ? ['-e', 'local x = 1'] : [], { input: v.project === 'sqlite' ? 'select 1;\n' : '' });
-    console.log(`  ${v.name.padEnd(15)} ${err ? `failed: ${err}` : fmt(median(times))}   (native executable: ${fmt(nat.ms).trim()})`);
-  }
+  const luaV = all.find((v) => v.name === 'lua-pic-O2');
+  const sqliteV = all.find((v) => v.name === 'sqlite-pic-O2');
+  const startupJitlink = jitlink && luaV && sqliteV ? { path: jitlink, lua: jitlinkObjects(luaV), sqlite: jitlinkObjects(sqliteV) } : undefined;
+  console.log(await benchStartup({ build: BUILD, jitlink: startupJitlink, tcc }, Math.max(coldRuns, 9)));
   // Incremental linking and hot reload (INCREMENTAL_LINK.md, HOT_RELOAD.md).
   console.log('');
   console.log(await benchAppend());

@@ -1,4 +1,67 @@
 #!/usr/bin/env node
 // The `hotlink` command: a thin launcher for the compiled CLI.
-import { main } from '../dist/src/cli/main.js';
-main(process.argv.slice(2));
+//
+// Start-up (docs/ARCHITECTURE.md, "Start-up"): when the build made the
+// one-file bundle dist/hotlink.bundle.cjs (scripts/bundle.mjs, run by
+// `npm run build`) and it is not older than tsc's output, it is compiled
+// through a V8 code cache kept beside it (dist/hotlink.bundle.cjs.cache): a
+// cold start then deserializes compiled functions instead of parsing ~45
+// modules. The cache is written once the command has linked (so it holds the
+// functions the link ran); a cache made for another bundle file (its inode,
+// size and ctime are stamped in it) or that V8 rejects (another V8, other
+// flags) is rewritten. Otherwise the ES modules in dist/src
+// are loaded as they are; HOTLINK_NO_BUNDLE=1 forces that.
+//
+// This file is CommonJS (bin/package.json): an ES module entry point would
+// load Node's ES module loader, which the bundle does not need.
+'use strict';
+const { readFileSync, renameSync, statSync, writeFileSync } = require('node:fs');
+const { createRequire } = require('node:module');
+const { join } = require('node:path');
+
+const dist = join(__dirname, '..', 'dist');
+const bundle = join(dist, 'hotlink.bundle.cjs');
+
+/** The bundle's exports, or undefined when there is no usable bundle. */
+function loadBundle() {
+  if (process.env.HOTLINK_NO_BUNDLE) return undefined;
+  let stamp;
+  try {
+    const st = statSync(bundle);
+    // tsc rewrites every output file: a bundle older than them was made from other code.
+    if (st.mtimeMs < statSync(join(dist, 'src', 'cli', 'main.js')).mtimeMs) return undefined;
+    // V8 checks only the source's length against a cache: the cache names the very file it was made from.
+    stamp = `hotlink code cache ${st.ino} ${st.size} ${st.ctimeMs}\n`;
+  } catch {
+    return undefined;
+  }
+  const { Script } = require('node:vm');
+  const cachePath = `${bundle}.cache`;
+  let cachedData;
+  try {
+    const file = readFileSync(cachePath);
+    if (file.toString('latin1', 0, stamp.length) === stamp) cachedData = file.subarray(stamp.length);
+  } catch {
+    cachedData = undefined;
+  }
+  const wrapper = `(function (exports, require, module, __filename, __dirname) {${readFileSync(bundle, 'utf8')}\n})`;
+  const script = new Script(wrapper, { filename: bundle, cachedData });
+  const module = { exports: {} };
+  script.runInThisContext()(module.exports, createRequire(bundle), module, bundle, dist);
+  if (cachedData !== undefined && !script.cachedDataRejected) return { main: module.exports.main };
+  // Called by the CLI when the command's start-up work is done (after the link, before the program runs).
+  const ready = () => {
+    try {
+      const tmp = `${cachePath}.${process.pid}.tmp`;
+      writeFileSync(tmp, Buffer.concat([Buffer.from(stamp, 'latin1'), script.createCachedData()]));
+      renameSync(tmp, cachePath);
+    } catch {
+      // A read-only install: start without a cache.
+    }
+  };
+  return { main: module.exports.main, ready };
+}
+
+const bundled = loadBundle();
+if (bundled) bundled.main(process.argv.slice(2), { ready: bundled.ready });
+else import('../dist/src/cli/main.js').then(({ main }) => main(process.argv.slice(2)));

@@ -82,7 +82,8 @@ export class ByteReader {
     if (offset < 0 || offset >= end) {
       throw new HotlinkError('malformed-input', `${this.file}: ${what} offset ${hex(offset)} is outside its table (ends at ${hex(end)})`);
     }
-    const nul = this.bytes.indexOf(0, offset);
+    // The typed-array builtin: Buffer's own indexOf is JavaScript, slow until optimized (a cold start calls this per symbol).
+    const nul = typedIndexOf.call(this.bytes, 0, offset);
     if (nul < 0 || nul >= end) {
       throw new HotlinkError('malformed-input', `${this.file}: ${what} at offset ${hex(offset)} is not NUL-terminated before ${hex(end)}`);
     }
@@ -94,6 +95,8 @@ export class ByteReader {
     return this.bytes.subarray(offset, offset + size);
   }
 }
+
+const typedIndexOf = Uint8Array.prototype.indexOf;
 
 /** Decodes bytes [start, end) as Latin-1 (symbol names are byte strings). */
 export function latin1(bytes: Uint8Array, start: number, end: number): string {

@@ -8,11 +8,12 @@
 // read; a compiled object carries them as `deps` (absolute paths), so a
 // header edit can name every translation unit that included it (deps.ts).
 
-import { spawn, spawnSync } from 'node:child_process';
+import { createRequire } from 'node:module';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync, writeSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { basename, join, resolve } from 'node:path';
 import { HotlinkError } from '../errors.js';
+import { compilerIdentity, rememberedAbout } from './identity.js';
 
 export interface CompileOptions {
   /** Compiler command; default $CC or `cc`. */
@@ -40,17 +41,23 @@ export interface CompiledObject {
   deps: string[];
 }
 
+/** node:child_process, loaded on the first compile (a run of objects with the compiler family remembered never spawns). */
+let childProcess: typeof import('node:child_process') | undefined;
+const processes = (): typeof import('node:child_process') => (childProcess ??= createRequire(import.meta.url)('node:child_process') as typeof import('node:child_process'));
+
 export type CompilerFamily = 'gcc' | 'clang' | 'tcc' | 'unknown';
 const families = new Map<string, CompilerFamily>();
 
-/** What kind of compiler `cc` is (asked once per command: `cc --version`). */
+/** What kind of compiler `cc` is (`cc --version`, asked once per compiler binary: remembered by its identity, identity.ts). */
 export function compilerFamily(cc = defaultCompiler()): CompilerFamily {
   let f = families.get(cc);
   if (f) return f;
-  const argv = cc.split(/\s+/).filter(Boolean);
-  const r = spawnSync(argv[0]!, [...argv.slice(1), '--version'], { encoding: 'utf8' });
-  const text = `${r.stdout ?? ''}${r.stderr ?? ''}`;
-  f = /clang/i.test(text) ? 'clang' : /Free Software Foundation|\bgcc\b/i.test(text) ? 'gcc' : /tcc|Tiny C/i.test(text) ? 'tcc' : 'unknown';
+  f = rememberedAbout(compilerIdentity(cc), 'family', () => {
+    const argv = cc.split(/\s+/).filter(Boolean);
+    const r = processes().spawnSync(argv[0]!, [...argv.slice(1), '--version'], { encoding: 'utf8' });
+    const text = `${r.stdout ?? ''}${r.stderr ?? ''}`;
+    return /clang/i.test(text) ? 'clang' : /Free Software Foundation|\bgcc\b/i.test(text) ? 'gcc' : /tcc|Tiny C/i.test(text) ? 'tcc' : 'unknown';
+  }) as CompilerFamily;
   families.set(cc, f);
   return f;
 }
@@ -164,7 +171,7 @@ function runCompiler(opts: CompileOptions, args: string[]): Promise<{ status: nu
   const argv = cc.split(/\s+/).filter(Boolean);
   return new Promise((resolve) => {
     let diagnostics = '';
-    const child = spawn(argv[0]!, [...argv.slice(1), ...args], { stdio: ['ignore', 'pipe', 'pipe'], cwd: opts.cwd });
+    const child = processes().spawn(argv[0]!, [...argv.slice(1), ...args], { stdio: ['ignore', 'pipe', 'pipe'], cwd: opts.cwd });
     child.stdout.on('data', (d: Buffer) => (diagnostics += d.toString()));
     child.stderr.on('data', (d: Buffer) => (diagnostics += d.toString()));
     child.on('error', (e) => resolve({ status: 127, diagnostics: `hotlink: cannot run the C compiler '${cc}': ${e.message}\n`, command: cc }));

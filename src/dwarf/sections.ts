@@ -4,12 +4,15 @@
 // symbol is worth (image address, or 0-based section offsets before linking).
 // Unknown or out-of-range debug relocations become warnings, not errors.
 
-import { inflateSync } from 'node:zlib';
+import { createRequire } from 'node:module';
 import type { ElfObject, ElfSection } from '../elf/object.js';
 import { SHN_ABS, SHN_COMMON, SHN_UNDEF, SHT_NOBITS, STT_SECTION } from '../elf/elf.js';
 import { HotlinkError, hex } from '../errors.js';
 import { DwarfCursor } from './cursor.js';
 import { DEBUG_RELOCS } from './relocs.js';
+
+/** zlib, loaded on the first compressed section (most objects have none; it would cost every start). */
+const inflate = (bytes: Uint8Array): Buffer => (createRequire(import.meta.url)('node:zlib') as typeof import('node:zlib')).inflateSync(bytes);
 
 export const DEBUG_SECTION_NAMES = [
   '.debug_info', '.debug_abbrev', '.debug_str', '.debug_line', '.debug_line_str',
@@ -149,14 +152,14 @@ function sectionBytes(obj: ElfObject, s: ElfSection, out: DebugSections): Uint8A
         return undefined;
       }
       if (ch_type !== ELFCOMPRESS_ZLIB) r.fail(`unknown ch_type ${ch_type} in compressed section header`, 0);
-      return checkSize(inflateSync(raw.subarray(r.pos)), ch_size, s, obj.file);
+      return checkSize(inflate(raw.subarray(r.pos)), ch_size, s, obj.file);
     }
     if (s.name.startsWith('.zdebug_')) {
       if (raw.length < 12 || Buffer.from(raw.subarray(0, 4)).toString('latin1') !== 'ZLIB') {
         return new Uint8Array(raw);
       }
       const size = new DataView(raw.buffer, raw.byteOffset + 4, 8).getBigUint64(0, false);
-      return checkSize(inflateSync(raw.subarray(12)), Number(size), s, obj.file);
+      return checkSize(inflate(raw.subarray(12)), Number(size), s, obj.file);
     }
   } catch (e) {
     if (e instanceof HotlinkError) throw e;

@@ -73,10 +73,15 @@ function errnoText(): string {
 
 /** A koffi pointer object for a numeric address. */
 export function pointerTo(address: number): unknown {
-  const b = Buffer.alloc(8);
-  b.writeBigUInt64LE(BigInt(address));
-  return koffi.decode(b, 'void *');
+  // Two 32-bit halves into one reused word: no BigInt, no allocation (a cold start makes thousands of these).
+  // Not an address (negative, fractional, 2^64 or more): the RangeError BigInt and writeBigUInt64LE gave, which callers rely on.
+  if (!(Number.isInteger(address) && address >= 0 && address < 2 ** 64)) throw new RangeError(`not an address: ${address}`);
+  pointerWords[0] = address >>> 0;
+  pointerWords[1] = Math.floor(address / 0x100000000);
+  return koffi.decode(pointerWord, 'void *');
 }
+const pointerWord = Buffer.alloc(8);
+const pointerWords = new Uint32Array(pointerWord.buffer, pointerWord.byteOffset, 2);
 
 /** A byte view of live memory at [address, address+length). The range must be mapped and readable. */
 export function memoryView(address: number, length: number): Uint8Array {

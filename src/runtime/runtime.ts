@@ -1,15 +1,15 @@
 // Finds hotlink's native runtime object: src/runtime/hotlink_rt.c compiled
 // with the configured compiler on first use and cached by content hash (of
-// the source, the shared header hotlink_rt.h, the compiler command and its flags) under
+// the source, the shared header hotlink_rt.h, the compiler command, its identity and flags) under
 // $XDG_CACHE_HOME/hotlink (default ~/.cache/hotlink). The object is then
 // linked into every image by our own linker like any other input.
 
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { homedir, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { compileFiles, compilerFamily, defaultCompiler } from '../cc/driver.js';
+import { compilerIdentity, hotlinkCacheDir } from '../cc/identity.js';
 
 const RUNTIME_FLAGS = ['-O2', '-g', '-fPIC', '-fno-stack-protector', '-w'];
 
@@ -21,11 +21,6 @@ export function runtimeSourcePath(file = 'hotlink_rt.c'): string {
   throw new Error(`hotlink runtime source not found (looked in ${candidates.join(', ')})`);
 }
 
-function cacheDir(): string {
-  const base = process.env.XDG_CACHE_HOME || (homedir() ? join(homedir(), '.cache') : tmpdir());
-  return join(base, 'hotlink');
-}
-
 /** The runtime object's bytes for compiler `cc` (compiling it once if needed). */
 export async function runtimeObject(cc = defaultCompiler(), file = 'hotlink_rt.c'): Promise<{ name: string; bytes: Uint8Array }> {
   // The runtime needs GNU C (ucontext, inline asm, __builtin_*): with tcc as the program's compiler, build it with cc.
@@ -33,8 +28,9 @@ export async function runtimeObject(cc = defaultCompiler(), file = 'hotlink_rt.c
   const src = runtimeSourcePath(file);
   const text = readFileSync(src);
   const header = readFileSync(join(dirname(src), 'hotlink_rt.h')); // included by every runtime file
-  const key = createHash('sha256').update(text).update(header).update('\0' + cc + '\0' + RUNTIME_FLAGS.join(' ')).digest('hex').slice(0, 20);
-  const dir = cacheDir();
+  // The compiler's identity too: an upgraded or replaced compiler builds the runtime anew.
+  const key = createHash('sha256').update(text).update(header).update('\0' + cc + '\0' + (compilerIdentity(cc) ?? '') + '\0' + RUNTIME_FLAGS.join(' ')).digest('hex').slice(0, 20);
+  const dir = hotlinkCacheDir();
   const cached = join(dir, `${file.replace(/\.c$/, '')}-${key}.o`);
   if (existsSync(cached)) return { name: cached, bytes: readFileSync(cached) };
   const [obj] = await compileFiles([src], { cc, defaults: RUNTIME_FLAGS });
