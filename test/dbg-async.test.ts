@@ -217,3 +217,58 @@ test('interactive (tmux): continue &, interrupt, Ctrl-C, refusals, quit', { skip
   while (tmux('has-session', '-t', '0').status === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
   assert.notEqual(tmux('has-session', '-t', '0').status, 0, `hotlink did not end\n${screen()}`);
 });
+
+test('reload while running parks the threads the program created too: both threads switch, none is left behind', async (t) => {
+  const dir = tmpDir(t, 'hotlink-dbg-async-threads-');
+  // A parked thread's sleep ends early (EINTR): the visible trace that the publication stopped it.
+  const program = (v: number) => `#include <pthread.h>
+#include <stdio.h>
+#include <unistd.h>
+int version(void) { return ${v}; }
+static void loop(const char *who) {
+  int woken = 0;
+  for (;;) {
+    printf("%s v%d woken=%d\\n", who, version(), woken);
+    fflush(stdout);
+    if (usleep(3000) != 0) woken++;
+  }
+}
+static void *other(void *unused) {
+  (void)unused;
+  loop("thread");
+  return 0;
+}
+int main(void) {
+  pthread_t th;
+  pthread_create(&th, 0, other, 0);
+  loop("main");
+}
+`;
+  writeFileSync(join(dir, 'threads.c'), program(1));
+  const d = new DbgDriver(['threads.c', '-lpthread'], dir);
+  t.after(() => d.signal('SIGKILL'));
+  const lines = (who: string): { v: number; woken: number }[] =>
+    d.out.split('\n').flatMap((l) => {
+      const m = new RegExp(`^${who} v(\\d+) woken=(\\d+)$`).exec(l);
+      return m ? [{ v: Number(m[1]), woken: Number(m[2]) }] : [];
+    });
+  const last = (who: string): string | undefined => {
+    const l = lines(who).at(-1);
+    return l && `${who} v${l.v}`;
+  };
+  d.send('run &');
+  await until(d, 'both threads', () => last('main') === 'main v1' && last('thread') === 'thread v1');
+  for (let v = 2; v <= 4; v++) {
+    writeFileSync(join(dir, 'threads.c'), program(v));
+    d.send('reload threads.c');
+    await until(d, `version ${v} in both threads`, () => last('main') === `main v${v}` && last('thread') === `thread v${v}`);
+  }
+  d.send('quit');
+  const { status, out } = await d.end();
+  assert.equal(status, 0, out);
+  assert.equal(count(out, /Reloaded threads\.c \(generation \d+\): swapped version; unchanged \d+\./), 3);
+  assert.doesNotMatch(out, /did not stop for the publication/);
+  // Both threads were parked by the publications (nothing else signals them here), the worker and the one it created.
+  assert.ok(lines('main').at(-1)!.woken >= 1, `main was parked: ${JSON.stringify(lines('main').at(-1))}`);
+  assert.ok(lines('thread').at(-1)!.woken >= 1, `the created thread was parked: ${JSON.stringify(lines('thread').at(-1))}`);
+});
