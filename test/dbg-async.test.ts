@@ -10,12 +10,12 @@
 // gcc and clang-19 at -O0 and -O2 (clang-19 skipped with the reason when it
 // is missing); one interactive session under tmux (skipped without tmux).
 
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { DbgDriver, hotlinkBin, needs, shellQuote, tmpDir } from './helpers.js';
+import { childEnv, DbgDriver, hotlinkBin, needs, shellQuote, tmpDir } from './helpers.js';
 
 const CONFIGS: { cc: string; opt: string; skip: string | false }[] = [
   { cc: 'gcc', opt: '-O0', skip: false },
@@ -271,4 +271,23 @@ int main(void) {
   // Both threads were parked by the publications (nothing else signals them here), the worker and the one it created.
   assert.ok(lines('main').at(-1)!.woken >= 1, `main was parked: ${JSON.stringify(lines('main').at(-1))}`);
   assert.ok(lines('thread').at(-1)!.woken >= 1, `the created thread was parked: ${JSON.stringify(lines('thread').at(-1))}`);
+});
+
+test('--batch: SIGINT stops the program like Ctrl-C, the remaining commands run, hotlink ends with 0 (was killed: 130)', async (t) => {
+  const dir = tmpDir(t, 'hotlink-dbg-async-batch-');
+  writeFileSync(join(dir, 'counter.c'), counter({ version: 1 }));
+  writeFileSync(join(dir, 'cmds'), 'run\nshow auto-reload\n');
+  const child = spawn(process.execPath, [hotlinkBin, 'dbg', '--batch', '-x', 'cmds', '-ex', 'info breakpoints', 'counter.c'], { cwd: dir, env: childEnv({ LC_ALL: 'C' }), stdio: ['ignore', 'pipe', 'pipe'] });
+  t.after(() => child.kill('SIGKILL'));
+  let out = '';
+  child.stdout.on('data', (b: Buffer) => (out += b.toString()));
+  child.stderr.on('data', (b: Buffer) => (out += b.toString()));
+  const done = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
+  const deadline = Date.now() + 60_000;
+  while (rows(out).length < 20 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+  assert.ok(rows(out).length >= 20, `the program runs\n${out}`);
+  child.kill('SIGINT');
+  const status = await done;
+  assert.equal(status, 0, out);
+  assert.match(transcript(out), /\(hotlink\) run\nStarting program: counter\n\nProgram received signal SIGINT, Interrupt\.\n.*\n\(hotlink\) show auto-reload\nReloading the program's files when they change is off\.\nNo breakpoints or watchpoints\.\n$/);
 });
