@@ -98,7 +98,7 @@ for (const cfg of CONFIGS) {
       // `run &`: the prompt comes back while the program runs; GDB's refusals of what needs it stopped.
       d.send('run &');
       await until(d, 'the first version', () => lastV() === 1 && rows(d.out).length >= 5);
-      d.send('bt', 'next', 'continue', 'print state', 'info registers rip', 'frame', 'info locals', 'break', 'info breakpoints');
+      d.send('bt', 'next', 'continue', 'print state', 'info registers rip', 'frame', 'info locals', 'break', 'jit { int z; }', 'info breakpoints');
       await seen(d, /\(hotlink\) info breakpoints\nNo breakpoints or watchpoints\.\n/);
       assert.deepEqual(d.block('bt').filter((l) => !/^v\d/.test(l)), ['Selected thread is running.']);
       assert.deepEqual(d.block('next').filter((l) => !/^v\d/.test(l)), ['Cannot execute this command while the selected thread is running.']);
@@ -108,6 +108,7 @@ for (const cfg of CONFIGS) {
       assert.deepEqual(d.block('frame').filter((l) => !/^v\d/.test(l)), ['No stack.']);
       assert.deepEqual(d.block('info locals').filter((l) => !/^v\d/.test(l)), ['No frame selected.']);
       assert.deepEqual(d.block('break').filter((l) => !/^v\d/.test(l)), ['No default breakpoint address now.']);
+      assert.deepEqual(d.block('jit { int z; }').filter((l) => !/^v\d/.test(l)), ['Selected thread is running.']);
 
       // `reload FILE` while it runs: the new version's lines follow, the state goes on.
       writeFileSync(src, counter({ version: 2 }));

@@ -872,7 +872,7 @@ function refuseWhileRunning(running: boolean, cmd: string, arg: string): void {
   if (['backtrace', 'print', 'call', 'output', 'x', 'display'].includes(cmd)) no('Selected thread is running.');
   if (cmd === 'frame' || cmd === 'up' || cmd === 'down') no('No stack.');
   if ((cmd === 'break' || cmd === 'tbreak') && (!arg || /^if\b/.test(arg))) no('No default breakpoint address now.');
-  if (cmd === 'jit') no('Cannot execute this command while the target is running.\nUse the "interrupt" command to stop the target\nand then try again.');
+  if (cmd === 'jit') no('Selected thread is running.'); // as GDB's `compile code`
   if (cmd === 'info') {
     const sub = arg.split(/\s+/)[0] ?? '';
     if (sub && 'registers'.startsWith(sub)) no('Selected thread is running.');
