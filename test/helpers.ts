@@ -353,6 +353,11 @@ export class DbgDriver {
     this.child.stdin.write(commands.map((c) => c + '\n').join(''));
   }
 
+  /** Sends a signal to hotlink (SIGINT: the scripted Ctrl-C). */
+  signal(sig: NodeJS.Signals): void {
+    this.child.kill(sig);
+  }
+
   /** Waits until the output matches `re` (polling); kills hotlink and fails after timeoutMs. */
   async waitFor(re: RegExp, timeoutMs = 60_000): Promise<void> {
     const deadline = Date.now() + timeoutMs;

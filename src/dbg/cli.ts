@@ -2,7 +2,8 @@
 // commands, stdin that is not a terminal (read as commands, one per line),
 // and the interactive prompt — readline with line editing, persistent
 // history (~/.hotlink_history) and tab completion of commands, symbols and
-// file names. Ctrl-C interrupts a running program instead of quitting.
+// file names. Ctrl-C — and SIGINT in scripted mode — interrupts a running
+// program instead of quitting.
 
 import { createInterface, Interface } from 'node:readline';
 import { appendFileSync, existsSync, readFileSync, readdirSync } from 'node:fs';
@@ -27,6 +28,11 @@ export async function runRepl(dbg: Debugger, opts: ReplRunOptions): Promise<numb
   const out = { write: (t: string) => void process.stdout.write(t) };
   dbg.diagnostics = (t) => out.write(t);
   const repl = new Repl(dbg, out, { programArgs: opts.programArgs, argv0: opts.argv0 });
+  // SIGINT sent to hotlink (`kill -INT`, Ctrl-C of a script's terminal) stops the running program, as
+  // GDB's Ctrl-C does; hotlink goes on with the next command. Installed before the program starts.
+  process.on('SIGINT', () => {
+    if (repl.running) dbg.session.interrupt();
+  });
   const echo = !process.stdin.isTTY;
   for (const file of opts.scripts) {
     const lines = readFileSync(file, 'utf8').split('\n');
@@ -114,7 +120,7 @@ function interactive(repl: Repl, dbg: Debugger): Promise<number> {
   });
 }
 
-const COMMAND_WORDS = HELP.split('\n').flatMap((l) => /^([a-z]+)/.exec(l)?.[1] ?? []).concat(['info', 'bt', 'tbreak', 'delete', 'disable', 'enable', 'until', 'advance', 'condition', 'rollback', 'reload', 'jit']);
+const COMMAND_WORDS = HELP.split('\n').flatMap((l) => /^([a-z]+)/.exec(l)?.[1] ?? []).concat(['info', 'bt', 'tbreak', 'delete', 'disable', 'enable', 'until', 'advance', 'condition', 'rollback', 'reload', 'jit', 'interrupt', 'restart', 'set', 'show']);
 
 /** Completion: command words first, then symbols, source files and files on disk. */
 export function complete(line: string, dbg: Debugger): [string[], string] {

@@ -13,6 +13,7 @@ import { dladdr, safeRead } from '../memory/native.js';
 import { Breakpoint, BreakpointSpec, DebugSession, GREG_NAMES, StopEvent } from './session.js';
 import { DWARF_REGS, Frame, unwind } from './unwind.js';
 import { DebugView, FunctionInfo, SourceLocation } from './view.js';
+import { DebugLive } from './live.js';
 import { EvalContext, Location } from '../dwarf/expr.js';
 import { Subprogram, Variable, locateVariable, variablesInScope } from '../dwarf/program.js';
 import { CType, sizeOf } from '../dwarf/types.js';
@@ -73,6 +74,10 @@ export class Debugger {
   currentFile: string | undefined;
   /** Where compiler diagnostics of `jit {}`, reloads and expressions go (the REPL's output). */
   diagnostics: ((text: string) => void) | undefined;
+  /** The program's inputs (what auto-reload watches). */
+  inputs: string[] = [];
+  /** Reload while running (stop-the-world publication), crash rollback, `restart`, auto-reload. */
+  readonly live: DebugLive;
 
   constructor(jit: Jit) {
     this.jit = jit;
@@ -80,6 +85,7 @@ export class Debugger {
     this.view = new DebugView(jit);
     this.insnStarts = jit.arch.instructionStarts?.bind(jit.arch);
     this.session.onStop = (ev) => this.afterStop(ev);
+    this.live = new DebugLive(this);
   }
 
   /** Forgets the cached stack (after anything that moved the worker). */
@@ -91,10 +97,11 @@ export class Debugger {
   static async create(opts: DebuggerOptions): Promise<Debugger> {
     let self: Debugger | undefined;
     const onDiagnostics = (t: string): void => (self?.diagnostics ? self.diagnostics(t) : void process.stderr.write(t));
-    const jit = new Jit({ onDiagnostics, ...opts, cflags: ['-O0', ...(opts.cflags ?? [])], indirection: opts.indirection ?? 'exported-funcs', debugRuntime: true });
+    const jit = new Jit({ onDiagnostics, ...opts, cflags: ['-O0', ...(opts.cflags ?? [])], indirection: opts.indirection ?? 'exported-funcs', debugRuntime: true, liveRuntime: true });
     for (const f of opts.inputs) jit.addFile(f);
     await jit.link();
     self = new Debugger(jit);
+    self.inputs = [...opts.inputs];
     return self;
   }
 
@@ -562,6 +569,7 @@ export class Debugger {
   /** Reload a function while stopped (HOT_RELOAD.md §9, §13): then rebind symbol and line breakpoints. */
   async reload(name: string, file: string, opts: { unchecked?: boolean } = {}): Promise<{ report: ReloadReport; breakpoints: ReturnType<Debugger['rebindBreakpoints']> }> {
     const report = await this.jit.reloadFunction(name, file, opts);
+    this.live.noteReload(report.file);
     this.view.refresh();
     this.frameCache = undefined;
     return { report, breakpoints: this.rebindBreakpoints() };
@@ -574,6 +582,7 @@ export class Debugger {
    */
   async reloadFile(file: string, opts: { unchecked?: boolean } = {}): Promise<{ result: FileReloadReport; breakpoints: ReturnType<Debugger['rebindBreakpoints']> }> {
     const result = await this.jit.reloadFile(file, opts);
+    this.live.noteReload(result);
     this.view.refresh();
     this.frameCache = undefined;
     return { result, breakpoints: this.rebindBreakpoints() };
@@ -581,6 +590,7 @@ export class Debugger {
 
   async rollback(name: string, body?: number): Promise<{ report: ReloadReport; breakpoints: ReturnType<Debugger['rebindBreakpoints']> }> {
     const report = this.jit.rollback(name, body);
+    this.live.forgetReload();
     this.view.refresh();
     this.frameCache = undefined;
     return { report, breakpoints: this.rebindBreakpoints() };

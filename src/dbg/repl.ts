@@ -18,6 +18,7 @@ import { infoSharedLibrary, infoSource } from './info-cmd.js';
 import { examineMemory, formatValue, FormatLetter, MemoryReader, UnitSize } from './format.js';
 import { StopEvent, GREG_NAMES, RegisterName } from './session.js';
 import { Frame } from './unwind.js';
+import { formatReload } from '../live/watch.js';
 
 export interface ReplOutput {
   write(text: string): void;
@@ -33,7 +34,7 @@ type Evaluator = (dbg: Debugger, text: string, opts?: { frame?: number; history?
 const COMMANDS = [
   'run', 'start', 'continue', 'next', 'step', 'stepi', 'nexti', 'finish', 'until', 'advance', 'break', 'tbreak', 'delete', 'disable', 'enable',
   'info', 'backtrace', 'bt', 'where', 'frame', 'up', 'down', 'print', 'call', 'output', 'x', 'list', 'kill', 'help', 'quit', 'jit', 'reload', 'rollback', 'condition', 'display',
-  'shell', 'disassemble', 'return', 'jump',
+  'shell', 'disassemble', 'return', 'jump', 'interrupt', 'restart', 'set', 'show',
 ];
 const INFO_SUBCOMMANDS = ['breakpoints', 'functions', 'variables', 'locals', 'args', 'frame', 'registers', 'source', 'sharedlibrary', 'line'];
 
@@ -116,8 +117,10 @@ export class Repl {
     const arg = m[3]!.trim();
     const cmd = ALIASES[word] ?? COMMANDS.find((c) => c === word) ?? uniquePrefix(word, COMMANDS);
     if (!cmd) throw new HotlinkError('usage', `Undefined command: "${word}".  Try "help".`);
+    refuseWhileRunning(this.running, cmd, arg);
     switch (cmd) {
       case 'quit':
+        await this.stopBackground();
         if (this.dbg.session.state === 'running' || this.dbg.session.state === 'stopped') await this.dbg.session.kill();
         return true;
       case 'help':
@@ -132,19 +135,40 @@ export class Repl {
       }
       case 'run':
       case 'start':
-        await this.run(arg, cmd === 'start');
+        await this.run(arg.replace(/\s*&$/, ''), cmd === 'start', arg.endsWith('&'));
         return false;
       case 'continue': {
         if (this.dbg.session.state !== 'stopped') throw new HotlinkError('usage', 'The program is not being run.');
-        const n = arg ? Number(arg) : 1;
+        const background = arg.endsWith('&');
+        const count = background ? arg.slice(0, -1).trim() : arg;
+        const n = count ? Number(count) : 1;
         const bpId = this.lastStopBreakpoint();
         if (n > 1 && bpId !== undefined) this.say(`Will ignore next ${n - 1} crossings of breakpoint ${bpId}.  Continuing.`);
         else this.say('Continuing.');
-        let ev = await this.dbg.continue();
-        for (let i = 1; i < n && ev.reason.kind === 'breakpoint'; i++) ev = await this.dbg.continue();
-        this.reportStop(ev);
+        const go = async (): Promise<StopEvent> => {
+          let ev = await this.dbg.continue();
+          for (let i = 1; i < n && ev.reason.kind === 'breakpoint'; i++) ev = await this.dbg.continue();
+          return ev;
+        };
+        if (background) this.inBackground(go());
+        else this.reportStop(await go());
         return false;
       }
+      case 'interrupt':
+        // GDB's `interrupt`: nothing now; the stop is reported when it happens.
+        if (this.running) this.dbg.session.interrupt();
+        return false;
+      case 'restart': {
+        const p = this.dbg.live.restart();
+        this.lastFunction = undefined;
+        this.say(`Restarting the statement of ${p.where} (it runs the code active now).`);
+        this.showLocation(true, false);
+        return false;
+      }
+      case 'set':
+      case 'show':
+        this.setShow(cmd, arg);
+        return false;
       case 'next':
       case 'step':
       case 'stepi':
@@ -231,6 +255,7 @@ export class Repl {
         return false;
       case 'kill':
         if (this.dbg.session.state === 'not-started' || this.dbg.session.state === 'exited') throw new HotlinkError('usage', 'The program is not being run.');
+        await this.stopBackground();
         await this.dbg.session.kill();
         this.say(`[Inferior 1 (process ${this.pid}) killed]`);
         return false;
@@ -251,6 +276,7 @@ export class Repl {
         const [fn, gen] = arg.split(/\s+/);
         if (!fn) throw new HotlinkError('usage', 'usage: rollback FUNCTION [BODY]');
         const r = await this.dbg.rollback(fn, gen === undefined ? undefined : Number(gen));
+        this.sources.clear();
         this.say(`Rolled back ${fn}: body ${r.report.old.body} -> body ${r.report.new.body} at ${hex(r.report.new.address)} (generation ${r.report.generation}).`);
         this.reportRebind(r.breakpoints);
         return false;
@@ -270,7 +296,69 @@ export class Repl {
 
   // ---- Running and stops ------------------------------------------------------------------
 
-  private async run(arg: string, start: boolean): Promise<void> {
+  /** The execution `continue &` / `run &` started, until its stop is reported. */
+  private background: Promise<void> | undefined;
+  /** Set while `kill`/`run`/`quit` end a background execution: its stop is not reported. */
+  private quietBackground = false;
+
+  /** Is the program running (in the background, or under a command that waits)? */
+  get running(): boolean {
+    return this.background !== undefined || this.dbg.session.state === 'running';
+  }
+
+  /** GDB's asynchronous execution: the prompt is back now, the stop is reported when it arrives. */
+  private inBackground(stop: Promise<StopEvent>): void {
+    const bg = stop.then(
+      (ev) => {
+        this.background = undefined;
+        if (!this.quietBackground) this.reportStop(ev);
+      },
+      (e: unknown) => {
+        this.background = undefined;
+        if (!this.quietBackground) this.say(e instanceof HotlinkError ? e.message : `internal error: ${(e as Error)?.stack ?? String(e)}`);
+      },
+    );
+    this.background = bg;
+  }
+
+  /** Stops a background execution without reporting it (before kill, run, quit). */
+  private async stopBackground(): Promise<void> {
+    if (!this.background) return;
+    this.quietBackground = true;
+    try {
+      while (this.background) {
+        this.dbg.session.interrupt();
+        await Promise.race([this.background, new Promise((r) => setTimeout(r, 100))]);
+      }
+    } finally {
+      this.quietBackground = false;
+    }
+  }
+
+  /** `set auto-reload on|off`, `show auto-reload`. */
+  private setShow(cmd: 'set' | 'show', arg: string): void {
+    const m = /^auto-reload(?:\s+(\S+))?$/.exec(arg);
+    if (!m) throw new HotlinkError('usage', `Undefined ${cmd} command: "${arg}".  Try "help ${cmd}".`);
+    const live = this.dbg.live;
+    if (cmd === 'show') return this.say(`Reloading the program's files when they change is ${live.autoReload ? 'on' : 'off'}.`);
+    const v = m[1] ?? 'on';
+    if (!['on', 'off', '1', '0', 'enable', 'disable'].includes(v)) throw new HotlinkError('usage', '"on" or "off" expected.');
+    live.setAutoReload(['on', '1', 'enable'].includes(v), {
+      onReload: (report, changed) => {
+        this.sources.clear();
+        this.dbg.view.refresh();
+        this.dbg.invalidateFrames();
+        this.out.write(formatReload(report, changed));
+        this.reportRebind(this.dbg.rebindBreakpoints());
+      },
+      onError: (e, changed) => {
+        this.say(`hotlink: reload of ${changed.join(', ')} failed: ${e instanceof HotlinkError ? e.message : String(e)}\nhotlink:   the program keeps the code it had`);
+      },
+    });
+  }
+
+  private async run(arg: string, start: boolean, background = false): Promise<void> {
+    await this.stopBackground();
     const state = this.dbg.session.state;
     if (state === 'running' || state === 'stopped') await this.dbg.session.kill();
     const args = arg ? splitArgs(arg) : this.programArgs;
@@ -280,8 +368,9 @@ export class Repl {
     }
     this.say(`Starting program: ${[this.argv0, ...args].join(' ')}`);
     this.lastFunction = undefined;
-    const ev = await this.dbg.run([this.argv0, ...args]);
-    this.reportStop(ev);
+    const ev = this.dbg.run([this.argv0, ...args]);
+    if (background) this.inBackground(ev);
+    else this.reportStop(await ev);
   }
 
   private async finish(): Promise<void> {
@@ -318,10 +407,19 @@ export class Repl {
       case 'killed':
         this.say(`\nProgram terminated with signal ${signalShort(r.signo)}.\nThe program no longer exists.`);
         return;
-      case 'signal':
+      case 'signal': {
         this.say(`\nProgram received signal ${signalShort(r.signo)}.`);
         this.showLocation(true, false);
+        // A crash in code the last reload published: rolled back, the caller's statement runs again on `continue`.
+        const rb = this.dbg.live.rollbackCrash();
+        if (rb) {
+          this.say(`Rolled back ${rb.units.join(', ')} to generation ${rb.generation} (${rb.functions.join(', ')} ${rb.functions.length === 1 ? 'runs its' : 'run their'} previous code); "continue" re-executes the statement of ${rb.resume.where}:`);
+          this.reportRebind(this.dbg.rebindBreakpoints());
+          this.lastFunction = undefined;
+          this.showLocation(true, false);
+        }
         return;
+      }
       case 'interrupt':
         this.say(`\nProgram received signal SIGINT, Interrupt.`);
         this.showLocation(true, false);
@@ -794,6 +892,30 @@ export function describeFileReload(file: string, r: FileReloadReport, lookup: (n
   return lines;
 }
 
+/**
+ * GDB's refusals while the program runs (all-stop mode after `continue &`):
+ * execution commands, and what needs the registers or the stack. Memory,
+ * breakpoints, reloads and the rest work while it runs.
+ */
+function refuseWhileRunning(running: boolean, cmd: string, arg: string): void {
+  if (!running) return;
+  const no = (m: string): never => {
+    throw new HotlinkError('usage', m);
+  };
+  if (['continue', 'next', 'step', 'stepi', 'nexti', 'finish', 'until', 'advance', 'restart'].includes(cmd)) no('Cannot execute this command while the selected thread is running.');
+  if (['backtrace', 'print', 'call', 'output', 'x', 'display'].includes(cmd)) no('Selected thread is running.');
+  if (cmd === 'frame' || cmd === 'up' || cmd === 'down') no('No stack.');
+  if ((cmd === 'break' || cmd === 'tbreak') && (!arg || /^if\b/.test(arg))) no('No default breakpoint address now.');
+  if (cmd === 'jit') no('Selected thread is running.'); // as GDB's `compile code`
+  if (cmd === 'info') {
+    const sub = arg.split(/\s+/)[0] ?? '';
+    if (sub && 'registers'.startsWith(sub)) no('Selected thread is running.');
+    if (sub.length >= 2 && 'frame'.startsWith(sub)) no('No stack.');
+    if (sub.length >= 2 && ('locals'.startsWith(sub) || 'args'.startsWith(sub))) no('No frame selected.');
+    if (sub.length >= 2 && 'line'.startsWith(sub)) no('No line number information available.');
+  }
+}
+
 /** Net `{` minus `}` on a line of C, ignoring strings, character constants and comments. */
 function braceDelta(line: string): number {
   let d = 0;
@@ -875,7 +997,11 @@ x/NFU ADDR                     examine memory (F: x d u o t a c f s i; U: b h w 
 disassemble [/r|/s] [FUNC|START,END|START,+LEN]   machine code (AT&T, as gdb prints it)
 list [LOC] (l)                 show source
 jit { C code }                 compile C code and append it to the running image
-reload FUNCTION from FILE      replace a function's body (also: reload FILE|HEADER, --unchecked)
+reload FUNCTION from FILE      replace a function's body (also: reload FILE|HEADER, --unchecked); also while running
 rollback FUNCTION [BODY]       point a function back at an earlier body
+continue &, run &              run in the background: the prompt returns, the stop is reported when it happens
+interrupt                      stop the program running in the background (Ctrl-C, SIGINT do the same)
+restart                        re-execute the statement that called the selected frame, on the code active now
+set auto-reload on|off         reload the program's files when they are saved (show auto-reload)
 shell CMD (!CMD)               run a shell command (e.g. edit a file before reload)
 kill (k), quit (q), help (h)`;

@@ -412,7 +412,7 @@ export class DebugSession {
 
   private requireStopped(): void {
     if (this.state === 'not-started' || this.state === 'exited') throw new HotlinkError('usage', 'The program is not being run.');
-    if (this.state === 'running') throw new HotlinkError('usage', 'the program is running; interrupt it first');
+    if (this.state === 'running') throw new HotlinkError('usage', 'Cannot execute this command while the selected thread is running.');
   }
 
   /** Writes the registers back and resumes the worker; resolves at the next stop. */
@@ -428,9 +428,13 @@ export class DebugSession {
     return this.waitStop(false, cmd === 's');
   }
 
+  /** The read of the next notification in flight: a second waiter (kill while `continue &` runs) shares it. */
+  private inflight: Promise<StopEvent> | undefined;
+
   /** Waits for the worker's next notification and decodes the stop. */
   private waitStop(first = false, stepping = false): Promise<StopEvent> {
-    return new Promise((resolve, reject) => {
+    if (this.inflight) return this.inflight;
+    const p = new Promise<StopEvent>((resolve, reject) => {
       const buf = Buffer.alloc(1);
       fsRead(this.notifyFd, buf, 0, 1, null, (err, n) => {
         if (err) return reject(err);
@@ -442,6 +446,12 @@ export class DebugSession {
         }
       });
     });
+    this.inflight = p;
+    const done = (): void => {
+      if (this.inflight === p) this.inflight = undefined;
+    };
+    p.then(done, done);
+    return p;
   }
 
   private decodeStop(ended: boolean, first: boolean, stepping: boolean): StopEvent {

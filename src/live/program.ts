@@ -59,7 +59,7 @@ export class LiveProgram {
     restoreStdio();
     const init = jit.takePendingInit();
     const fini = jit.session.fini;
-    jit.publisher = (stores) => this.publish(stores);
+    this.installPublisher();
     const rc = callNative(
       start,
       'int (uintptr_t, int, uintptr_t, uintptr_t, size_t, uintptr_t, size_t, uintptr_t, size_t, uintptr_t, int, int)',
@@ -67,6 +67,11 @@ export class LiveProgram {
     ) as number;
     if (rc !== 0) throw new HotlinkError('memory', `cannot start the program's thread (error ${rc})`);
     this.waitCrash();
+  }
+
+  /** Makes every publication of the Jit stop the world (program threads parked around the slot stores). */
+  installPublisher(): void {
+    this.jit.publisher = (stores) => this.publish(stores);
   }
 
   /** Records a published reload: a crash in its new bodies rolls it back. */

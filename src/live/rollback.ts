@@ -22,9 +22,10 @@
 // unwind fails) returns false: the crash is reported and ends the process.
 
 import { DebugView } from '../dbg/view.js';
-import { unwind } from '../dbg/unwind.js';
+import { Frame, unwind } from '../dbg/unwind.js';
 import { hex } from '../errors.js';
 import { signalName } from '../jit.js';
+import type { FileReloadReport, Jit } from '../jit.js';
 import type { LinkReloadFunc } from '../link/session.js';
 import { memoryView } from '../memory/native.js';
 import type { LiveProgram } from './program.js';
@@ -46,41 +47,13 @@ export function tryRollback(p: LiveProgram): boolean {
   const gregs: bigint[] = [];
   for (let i = 0; i < 23; i++) gregs.push(dv.getBigUint64(OFF_GREGS + i * 8, true));
   const pc = Number(gregs[16]);
-  const bodies = last.report.swapped.map((r) => [r.new.address, r.new.address + Math.max(r.new.size, 1)] as const);
-  const inNew = (a: number): boolean => bodies.some(([lo, hi]) => a >= lo && a < hi);
+  const inNew = inBodiesOf(last.report);
   if (!inNew(pc)) return false;
 
-  const regs: (bigint | undefined)[] = [];
-  GREG_DWARF.forEach((d, i) => (regs[d] = gregs[i]));
   const view = new DebugView(jit);
-  const frames = unwind(view, regs, { limit: 256 });
-  let resume: { frame: (typeof frames)[number]; start: number; where: string } | undefined;
-  for (const f of frames.slice(1)) {
-    const call = f.pc - 1;
-    if (inNew(call)) continue;
-    const loc = view.lineAt(call);
-    const fn = view.functionAt(call);
-    if (!loc || !fn || f.regs[7] === undefined) break;
-    // The statement: the rows of the call's line that run contiguously up to the call, as long as
-    // the frame is the same there (the CFA rule of the call site: never back into a prologue).
-    const cfi = view.debugInfo(view.inputAt(call)!)?.cfi;
-    const ruleAt = (a: number): string => {
-      const rule = cfi?.rowAt(a)?.cfa;
-      return rule?.kind === 'register-offset' ? `${rule.register}+${rule.offset}` : '?';
-    };
-    const frameRule = ruleAt(call);
-    if (frameRule === '?' || ruleAt(loc.address) !== frameRule) break;
-    let start = loc.address;
-    for (;;) {
-      const prev = view.lineAt(start - 1);
-      if (!prev || prev.line !== loc.line || prev.file !== loc.file || prev.address >= start || prev.address < fn.lowPc) break;
-      if (ruleAt(prev.address) !== frameRule) break;
-      start = prev.address;
-    }
-    resume = { frame: f, start, where: `${fn.name} at ${displayPath(loc.file)}:${loc.line}` };
-    break;
-  }
-  if (!resume) return false;
+  const found = resumePoint(view, unwind(view, dwarfRegs(gregs), { limit: 256 }), inNew);
+  if (!('start' in found)) return false;
+  const resume = found;
 
   // The report: the crash in the new code, then what was undone.
   const lines = [`hotlink: ${signalName(signo)}${signo === 11 || signo === 7 ? ` at address ${hex(addr)}` : ''} in code published by the last reload`];
@@ -89,25 +62,88 @@ export function tryRollback(p: LiveProgram): boolean {
   } catch {
     lines.push(`  #0 ${hex(pc)}`);
   }
-  const funcs: { f: LinkReloadFunc; body: number }[] = [];
-  const all = [...jit.session.units.values()].flatMap((u) => [...u.funcs.values()]);
-  for (const r of last.report.swapped) {
-    const f = all.find((x) => x.slotAddr === r.slot);
-    if (f && f.current === r.new.body) funcs.push({ f, body: r.old.body });
-  }
-  p.batch(() => {
-    for (const { f, body } of funcs) jit.rollback(f, body);
-  });
+  const names = rollBackReload(jit, last.report, (fn) => p.batch(fn));
   p.lastReload = undefined;
-  lines.push(`hotlink: rolled back ${last.report.units.map(displayPath).join(', ')} to generation ${last.before} (${funcs.map(({ f }) => f.name).join(', ')} ${funcs.length === 1 ? 'runs its' : 'run their'} previous code); re-executing ${resume.where}`);
+  lines.push(`hotlink: rolled back ${last.report.units.map(displayPath).join(', ')} to generation ${last.before} (${names.join(', ')} ${names.length === 1 ? 'runs its' : 'run their'} previous code); re-executing ${resume.where}`);
   p.write(lines.join('\n') + '\n');
 
   // The resumed frame's registers, its PC at the statement's start.
   const out = new DataView(mem.buffer, mem.byteOffset + OFF_GREGS, 23 * 8);
   GREG_DWARF.forEach((d, i) => {
-    const v = resume!.frame.regs[d];
+    const v = resume.frame.regs[d];
     if (v !== undefined) out.setBigUint64(i * 8, v, true);
   });
   out.setBigUint64(16 * 8, BigInt(resume.start), true);
   return true;
+}
+
+/** ucontext gregs (x86-64 order) → registers by DWARF number. */
+export function dwarfRegs(gregs: readonly bigint[]): (bigint | undefined)[] {
+  const regs: (bigint | undefined)[] = [];
+  GREG_DWARF.forEach((d, i) => (regs[d] = gregs[i]));
+  return regs;
+}
+
+/** Is an address inside one of the bodies a reload published? */
+export function inBodiesOf(report: FileReloadReport): (a: number) => boolean {
+  const bodies = report.swapped.map((r) => [r.new.address, r.new.address + Math.max(r.new.size, 1)] as const);
+  return (a) => bodies.some(([lo, hi]) => a >= lo && a < hi);
+}
+
+/** Where re-execution resumes: a caller frame, its statement's first instruction, and `func at file:line`. */
+export interface ResumePoint {
+  frame: Frame;
+  start: number;
+  where: string;
+}
+
+/**
+ * The statement to re-execute: in the first frame after `frames[0]` whose
+ * call site is not `skipped`, the start of the line-table statement that
+ * contains the call (the rows of the call's line that run contiguously up to
+ * it while the CFA rule stays the call site's: never back into a prologue).
+ * Otherwise why not, in words.
+ */
+export function resumePoint(view: DebugView, frames: readonly Frame[], skipped: (a: number) => boolean = () => false): ResumePoint | { why: string } {
+  for (const f of frames.slice(1)) {
+    const call = f.pc - 1;
+    if (skipped(call)) continue;
+    const loc = view.lineAt(call);
+    const fn = view.functionAt(call);
+    if (!loc || !fn) return { why: `its caller at ${hex(f.pc)} has no line information` };
+    if (f.regs[7] === undefined) return { why: `the stack pointer of its caller ${fn.name} is not known` };
+    const cfi = view.debugInfo(view.inputAt(call)!)?.cfi;
+    const ruleAt = (a: number): string => {
+      const rule = cfi?.rowAt(a)?.cfa;
+      return rule?.kind === 'register-offset' ? `${rule.register}+${rule.offset}` : '?';
+    };
+    const frameRule = ruleAt(call);
+    if (frameRule === '?' || ruleAt(loc.address) !== frameRule) return { why: `the statement of ${fn.name} at ${displayPath(loc.file)}:${loc.line} that made the call does not start in the same frame layout` };
+    let start = loc.address;
+    for (;;) {
+      const prev = view.lineAt(start - 1);
+      if (!prev || prev.line !== loc.line || prev.file !== loc.file || prev.address >= start || prev.address < fn.lowPc) break;
+      if (ruleAt(prev.address) !== frameRule) break;
+      start = prev.address;
+    }
+    return { frame: f, start, where: `${fn.name} at ${displayPath(loc.file)}:${loc.line}` };
+  }
+  return { why: 'it is the outermost frame' };
+}
+
+/**
+ * Points every function a reload swapped (and that still runs that body)
+ * back at its previous body, in one publication (`batch`). The names rolled back.
+ */
+export function rollBackReload(jit: Jit, report: FileReloadReport, batch: (fn: () => void) => void): string[] {
+  const funcs: { f: LinkReloadFunc; body: number }[] = [];
+  const all = [...jit.session.units.values()].flatMap((u) => [...u.funcs.values()]);
+  for (const r of report.swapped) {
+    const f = all.find((x) => x.slotAddr === r.slot);
+    if (f && f.current === r.new.body) funcs.push({ f, body: r.old.body });
+  }
+  batch(() => {
+    for (const { f, body } of funcs) jit.rollback(f, body);
+  });
+  return funcs.map(({ f }) => f.name);
 }

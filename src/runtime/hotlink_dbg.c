@@ -231,6 +231,11 @@ static void install_handlers(void) {
 
 /* ---- The worker ------------------------------------------------------------- */
 
+/* hotlink_live.c, when linked (src/dbg/live.ts): the worker is a program thread that a reload's
+ * stop-the-world publication parks, like the threads the program creates. */
+void __hotlink_live_adopt_thread(void) __attribute__((weak));
+void __hotlink_live_forget_thread(void) __attribute__((weak));
+
 static void *worker_main(void *unused) {
     (void)unused;
     worker_tid = syscall(SYS_gettid);
@@ -240,6 +245,7 @@ static void *worker_main(void *unused) {
     /* The worker's mask empty (stop signals unblocked), fds 0-2 inheritable, errno 0, glibc's program names. */
     __hotlink_native_process(launch.argc, launch.argv, 0);
     __hotlink_dbg.tid = worker_tid;
+    if (__hotlink_live_adopt_thread) __hotlink_live_adopt_thread();
     int how = sigsetjmp(worker_base, 1);
     if (how == 0) {
         extern char **environ;
@@ -249,6 +255,7 @@ static void *worker_main(void *unused) {
         __hotlink_dbg_exit(launch.main(launch.argc, launch.argv, environ));
     }
     worker_tid = 0;
+    if (__hotlink_live_forget_thread) __hotlink_live_forget_thread();
     if (how & 0x100) report_end(STATE_EXITED, how & 0xff);
     else report_end(STATE_KILLED, how & 0xff);
     return NULL;

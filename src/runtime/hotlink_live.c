@@ -57,10 +57,13 @@ static volatile pid_t tids[MAX_THREADS];
 static volatile int ntids;
 static pthread_key_t exit_key;
 static create_fn real_create;
+static int end_with_last_thread = 1; /* live mode: the last program thread ending ends the process */
 
 static void reg_add(pid_t t) {
     pthread_mutex_lock(&reg_lock);
-    if (ntids < MAX_THREADS) tids[ntids++] = t;
+    int known = 0;
+    for (int i = 0; i < ntids; i++) known |= tids[i] == t;
+    if (!known && ntids < MAX_THREADS) tids[ntids++] = t;
     pthread_mutex_unlock(&reg_lock);
 }
 
@@ -75,7 +78,7 @@ static void reg_remove(pid_t t) {
     int left = ntids;
     pthread_mutex_unlock(&reg_lock);
     /* The last thread of the program ended (main called pthread_exit): the process exits with 0. */
-    if (left == 0) exit(0);
+    if (left == 0 && end_with_last_thread) exit(0);
 }
 
 /* Async-signal-safe: a racy read is fine, a thread being added or removed is not running program code. */
@@ -129,6 +132,7 @@ int __hotlink_live_pthread_create(pthread_t *th, const pthread_attr_t *attr, voi
 
 static volatile int parked;   /* threads in on_park this round */
 static volatile int release_gen;
+static volatile int publishing; /* a publication is waiting for threads to park */
 int64_t __hotlink_live_last_pause_ns;
 
 static void on_park(int sig, siginfo_t *info, void *uctx) {
@@ -137,6 +141,13 @@ static void on_park(int sig, siginfo_t *info, void *uctx) {
     (void)uctx;
     int saved = errno;
     int gen = __atomic_load_n(&release_gen, __ATOMIC_ACQUIRE);
+    /* A signal that arrives after its publication released the threads (the thread was late): nothing to
+     * wait for — without this check it would wait for the next publication. publishing is cleared
+     * before release_gen moves, so a thread that read the old generation sees it set or sees the move. */
+    if (!__atomic_load_n(&publishing, __ATOMIC_SEQ_CST)) {
+        errno = saved;
+        return;
+    }
     __atomic_add_fetch(&parked, 1, __ATOMIC_SEQ_CST);
     /* Every arrival wakes the publisher (measured: waking only on the last arrival makes the pause
      * with busy threads on a loaded 2-core machine 100x longer: the publisher then waits for a slice). */
@@ -162,6 +173,7 @@ int __hotlink_live_publish(const uint64_t *pairs, size_t n, int timeout_ms) {
     pthread_mutex_lock(&reg_lock);
     pid_t self = my_tid();
     __atomic_store_n(&parked, 0, __ATOMIC_SEQ_CST);
+    __atomic_store_n(&publishing, 1, __ATOMIC_SEQ_CST);
     int sent = 0;
     pid_t pid = getpid();
     for (int i = 0; i < ntids; i++) {
@@ -179,6 +191,7 @@ int __hotlink_live_publish(const uint64_t *pairs, size_t n, int timeout_ms) {
     }
     int missing = sent - __atomic_load_n(&parked, __ATOMIC_SEQ_CST);
     for (size_t i = 0; i < n; i++) __atomic_store_n((uint64_t *)(uintptr_t)pairs[2 * i], pairs[2 * i + 1], __ATOMIC_RELEASE);
+    __atomic_store_n(&publishing, 0, __ATOMIC_SEQ_CST);
     __atomic_add_fetch(&release_gen, 1, __ATOMIC_SEQ_CST);
     futex(&release_gen, FUTEX_WAKE_PRIVATE, 0x7fffffff, NULL);
     pthread_mutex_unlock(&reg_lock);
@@ -188,6 +201,40 @@ int __hotlink_live_publish(const uint64_t *pairs, size_t n, int timeout_ms) {
 
 /* The number of program threads now. */
 int __hotlink_live_threads(void) { return ntids; }
+
+/*
+ * The debugger's use of the publication (`hotlink dbg`, src/dbg/live.ts):
+ * the threads are tracked and parked the same way, but the program runs on
+ * the debugger's worker (hotlink_dbg.c), which adopts itself here, and the
+ * debugger keeps its own stop handlers. 0, or an errno.
+ */
+static void install_park_handler(void);
+int __hotlink_live_track(void) {
+    static int done;
+    if (done) return 0;
+    real_create = (create_fn)dlsym(RTLD_DEFAULT, "pthread_create");
+    if (!real_create) return ENOSYS;
+    pthread_key_create(&exit_key, on_thread_exit);
+    end_with_last_thread = 0;
+    install_park_handler();
+    done = 1;
+    return 0;
+}
+
+/* A thread the program runs on that it may not have created itself (the debugger's worker; started
+ * through the wrapper too when the runtime's pthread_create is routed here): tracked until it ends. */
+void __hotlink_live_adopt_thread(void) {
+    if (!real_create) return;
+    reg_add(my_tid());
+    pthread_setspecific(exit_key, (void *)1);
+}
+
+/* The adopted thread stops running program code (the worker's program ended). */
+void __hotlink_live_forget_thread(void) {
+    if (!real_create) return;
+    pthread_setspecific(exit_key, NULL);
+    reg_remove(my_tid());
+}
 
 /* ---- Fatal signals on program threads ------------------------------------------- */
 
@@ -278,6 +325,11 @@ static void install_handlers(void) {
     sa.sa_flags = SA_SIGINFO | SA_ONSTACK | SA_NODEFER;
     sigemptyset(&sa.sa_mask);
     for (size_t i = 0; i < NFATAL; i++) __hotlink_own_signal(fatal_signals[i], &sa, &previous[i]);
+    install_park_handler();
+}
+
+static void install_park_handler(void) {
+    struct sigaction sa;
     memset(&sa, 0, sizeof sa);
     sa.sa_sigaction = on_park;
     sa.sa_flags = SA_SIGINFO | SA_RESTART;
