@@ -91,6 +91,8 @@ export const DEBUG_ALIASES = new Map([
   ['_Exit', '__hotlink_dbg__exit'],
   ['atexit', '__hotlink_dbg_atexit'],
   ['fork', '__hotlink_dbg_fork'],
+  // Every program thread is known, so a stop parks them all (all-stop; hotlink_dbg.c).
+  ['pthread_create', '__hotlink_dbg_pthread_create'],
 ]);
 
 /**
