@@ -1,15 +1,15 @@
 // Transcript tests of the REPL commands of issue 12 §3 that stop and look
 // at a running program — `watch`/`rwatch`/`awatch` (hardware and software,
 // a global, a local whose frame returns, struct members), `info threads` /
-// `thread N` / `bt` in a 4-thread program, `set var` — against gdb 13 on
-// the natively built program.
+// `thread N` / `bt` in a 4-thread program, `set var`, `display`, `finish`
+// and `$_exitcode` — against gdb 13 on the natively built program.
 //
 // Each fixture of test/dbg-fixtures/ is compiled once per configuration
 // (gcc and clang-19, -O0 and -O2 where the scenario means something there)
 // with the flags `hotlink dbg` uses; `hotlink dbg` gets that object, gdb the
 // executable linked from it, so both see the same code and DWARF. gdb runs
 // on a terminal (`script`), as a user sees it: some messages (`Run till
-// exit`, `Continuing.`) are only printed to a terminal. Both get the
+// exit`, `display` when made) are only printed to a terminal. Both get the
 // same commands; the outputs are split at the prompts and compared command
 // by command after normalizing what differs between two processes:
 // addresses, process and thread ids, gdb's `[New Thread …]` /
@@ -119,15 +119,15 @@ async function compare(cfg: Config, prog: Program, cmds: string[]): Promise<void
 for (const cfg of ALL) {
   const skip = skipAll || needs(cfg.cc);
   const o0 = cfg.opt === '-O0';
-  describe(`watchpoints, threads (${cfg.label})`, { skip }, () => {
-    test('hardware watch / rwatch / awatch on a global and struct members: reports, values, info watchpoints', async () => {
+  describe(`watchpoints, threads, set var, display (${cfg.label})`, { skip }, () => {
+    test('hardware watch / rwatch / awatch on a global and struct members: reports, values, info watchpoints, $_exitcode', async () => {
       // `watch counter` skips bump(0) (counter += 0 writes the same value), as gdb does.
       // At -O2 both members are written by one 8-byte store: gdb 13 then reports neither an rwatch on one
       // nor an awatch on the other (x86 gives it one stop address), so there the rwatch comes after that store.
       const early = o0 ? ['rwatch origin.y'] : [];
       const late = o0 ? [] : ['rwatch origin.y'];
       await compare(cfg, 'watch', [
-        'break before_loop', 'run', 'watch counter', ...early, 'awatch origin.x', 'info watchpoints', 'c', 'c', 'bt', 'c', ...late, 'c', 'c', 'info watchpoints',
+        'break before_loop', 'run', 'watch counter', ...early, 'awatch origin.x', 'info watchpoints', 'c', 'c', 'bt', 'c', ...late, 'c', 'c', 'p $_exitcode', 'info watchpoints',
       ]);
     });
 
@@ -140,6 +140,14 @@ for (const cfg of ALL) {
       // ("Old value = 2 / New value = 1 ... in bump (by=0)"); there the comparison stops before bump returns.
       const returns = cfg.cc === 'gcc' ? ['c', 'c'] : [];
       await compare(cfg, 'watch', ['break bump if by == 1', 'run', 'set can-use-hw-watchpoints 0', 'watch total', 'watch counter', 'c', 'c', 'c', ...returns, 'info watchpoints']);
+    });
+
+    test('set var / set variable / set X = V, display (made, at each stop, in its block only), finish, undisplay, $_exitcode', { skip: !o0 && 'bump is inlined at -O2' }, async () => {
+      await compare(cfg, 'watch', [
+        'p $_exitcode', 'display counter', 'break bump', 'run', 'display by', 'display/x counter', 'info display', 'next',
+        'set var counter = 40', 'set variable total = 3', 'set total = 4', 'p counter', 'p total', 'finish', 'undisplay 2', 'next',
+        'delete display 1', 'display', 'c', 'info display', 'delete', 'c', 'p $_exitcode',
+      ]);
     });
 
     test('4 threads stopped at a breakpoint in main: info threads, thread 3, bt there, thread 1, bt', { skip: !o0 && 'the spin loop is folded at -O2' }, async () => {

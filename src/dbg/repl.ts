@@ -17,6 +17,7 @@ import { StopEvent, GREG_NAMES, RegisterName } from './session.js';
 import { Frame } from './unwind.js';
 import { Watchpoints, WatchKind } from './watch.js';
 import { ProgramThreads } from './threads.js';
+import { Displays } from './display.js';
 
 export interface ReplOutput {
   write(text: string): void;
@@ -32,9 +33,9 @@ type Evaluator = (dbg: Debugger, text: string, opts?: { frame?: number; history?
 const COMMANDS = [
   'run', 'start', 'continue', 'next', 'step', 'stepi', 'nexti', 'finish', 'until', 'advance', 'break', 'tbreak', 'delete', 'disable', 'enable',
   'info', 'backtrace', 'bt', 'where', 'frame', 'up', 'down', 'print', 'call', 'output', 'x', 'list', 'kill', 'help', 'quit', 'jit', 'reload', 'rollback', 'condition', 'display',
-  'shell', 'set', 'watch', 'rwatch', 'awatch', 'thread',
+  'shell', 'set', 'watch', 'rwatch', 'awatch', 'thread', 'undisplay',
 ];
-const INFO_SUBCOMMANDS = ['breakpoints', 'functions', 'variables', 'locals', 'args', 'frame', 'registers', 'source', 'sharedlibrary', 'line', 'threads', 'watchpoints'];
+const INFO_SUBCOMMANDS = ['breakpoints', 'functions', 'variables', 'locals', 'args', 'frame', 'registers', 'source', 'sharedlibrary', 'line', 'threads', 'watchpoints', 'display'];
 
 const ALIASES: Record<string, string> = {
   r: 'run', c: 'continue', cont: 'continue', n: 'next', s: 'step', si: 'stepi', ni: 'nexti', fin: 'finish', u: 'until', b: 'break', br: 'break', tb: 'tbreak',
@@ -56,11 +57,16 @@ export class Repl {
   private lastExamine: { address: number; format: FormatLetter; size: UnitSize } | undefined;
   private evaluator: Evaluator | undefined;
   readonly pid = process.pid;
-  /** Watchpoints and threads (src/dbg/watch.ts, threads.ts). */
+  /** Watchpoints, threads and auto-displays (src/dbg/watch.ts, threads.ts, display.ts). */
   readonly watches: Watchpoints;
   readonly threads: ProgramThreads;
+  readonly displays: Displays;
+  /** A stop was reported by the running command: the displays follow it. */
+  private displayDue = false;
   /** The thread of the last stop or `thread N` (GDB announces a switch). */
   private lastThread: number | undefined;
+  /** GDB's $_exitcode: the status of the last exit. */
+  private exitCode: number | undefined;
 
   constructor(dbg: Debugger, out: ReplOutput, opts: { programArgs?: string[]; argv0?: string } = {}) {
     this.dbg = dbg;
@@ -69,6 +75,7 @@ export class Repl {
     this.argv0 = opts.argv0 ?? 'a.out';
     this.watches = new Watchpoints(dbg, (type, bytes) => this.fmt(type, bytes));
     this.threads = new ProgramThreads(dbg);
+    this.displays = new Displays(dbg);
   }
 
   /** The prompt to show: `(hotlink) `, or `>` while a `jit {` block is open. */
@@ -99,6 +106,7 @@ export class Repl {
     let quit = false;
     await this.guard(async () => {
       quit = await this.command(text);
+      await this.showDisplays();
     });
     return quit;
   }
@@ -190,6 +198,7 @@ export class Repl {
         return false;
       }
       case 'delete':
+        if (/^display\b/.test(arg)) return this.displays.remove(arg.slice(7)), false;
         if (!arg) for (const id of [...this.dbg.session.breakpoints.keys(), ...this.watches.list.keys()]) this.watches.delete(id) || this.dbg.session.deleteBreakpoint(id);
         else for (const id of arg.replace(/^breakpoints?\s*/, '').split(/\s+/)) this.watches.delete(Number(id)) || this.dbg.session.deleteBreakpoint(Number(id));
         return false;
@@ -211,7 +220,9 @@ export class Repl {
         this.threads.select(arg, this.threadOutput());
         this.lastThread = this.threads.current();
         return false;
-
+      case 'undisplay':
+        this.displays.remove(arg);
+        return false;
       case 'info':
         await this.info(arg);
         return false;
@@ -261,7 +272,11 @@ export class Repl {
         return false;
       }
       case 'display':
-        await this.print(arg, fmt as FormatLetter | undefined, 'print');
+        if (!arg) this.displayDue = true;
+        else {
+          const now = await this.displays.add(arg, fmt, this.displayPrinter());
+          if (now !== undefined) this.say(now);
+        }
         return false;
       default:
         throw new HotlinkError('usage', `Undefined command: "${word}".  Try "help".`);
@@ -299,6 +314,7 @@ export class Repl {
     this.say(`Run till exit from #${f.level}  ${this.frameLine(f, true)}`);
     const r = await this.dbg.finish();
     this.reportStop(r.stop);
+    await this.showDisplays();
     if (r.value && r.function) {
       const type = this.returnTypeOf(f);
       if (type && typeName(type) !== 'void') {
@@ -316,11 +332,13 @@ export class Repl {
   reportStop(ev: StopEvent, instruction = false): void {
     const r = ev.reason;
     if (ev.conditionError) this.say(ev.conditionError);
+    this.displayDue = r.kind !== 'exited' && r.kind !== 'killed';
     const notice = r.kind !== 'exited' && r.kind !== 'killed' ? this.threads.switchNotice(this.lastThread) : undefined;
     if (notice) this.say(notice);
     if (ev.thread) this.lastThread = ev.thread;
     switch (r.kind) {
       case 'exited':
+        this.exitCode = r.status;
         this.say(r.status === 0 ? `[Inferior 1 (process ${this.pid}) exited normally]` : `[Inferior 1 (process ${this.pid}) exited with code ${r.status.toString(8).padStart(2, '0')}]`);
         this.lastFunction = undefined;
         return;
@@ -537,7 +555,9 @@ export class Repl {
       case 'threads':
         this.threads.info(this.threadOutput());
         return;
-
+      case 'display':
+        this.say(this.displays.info().join('\n'));
+        return;
       case 'functions': {
         const rx = re ? new RegExp(re) : undefined;
         const names = new Set<string>();
@@ -659,6 +679,10 @@ export class Repl {
       if (!last) throw new HotlinkError('usage', 'History is empty.');
       this.say(this.record(last.type, last.bytes, format));
       return;
+    }
+    if (arg === '$_exitcode') {
+      if (this.exitCode === undefined) return void this.say(`$${this.history.length + 1} = void`), void this.history.push({ type: { kind: 'void' } as CType, bytes: new Uint8Array(0) });
+      return this.say(this.record(INT_TYPE, leBytes(BigInt(this.exitCode), 4), format));
     }
     const hist = /^\$(\d+)$/.exec(arg);
     if (hist) {
@@ -783,6 +807,23 @@ export class Repl {
     };
   }
 
+  private displayPrinter(): (expr: string, format: string | undefined) => Promise<string> {
+    return async (expr, format) => {
+      const ev = await this.getEvaluator();
+      if (!ev) throw new HotlinkError('usage', 'expression evaluation is not available');
+      const r = await ev(this.dbg, expr, { frame: this.dbg.selectedFrame, history: this.history });
+      if (r.kind !== 'value') throw new HotlinkError('usage', `'${expr}' has no value`);
+      return this.fmt(r.type, r.bytes, { format: format as FormatLetter | undefined, address: r.address });
+    };
+  }
+
+  /** The auto-displays after a stop (once per stop). */
+  private async showDisplays(): Promise<void> {
+    if (!this.displayDue) return;
+    this.displayDue = false;
+    for (const l of await this.displays.show(this.displayPrinter())) this.say(l);
+  }
+
   /** GDB's Address column: 18 wide while a program runs, else 10. */
   private addressWidth(): number {
     const st = this.dbg.session.state;
@@ -882,6 +923,8 @@ function splitArgs(text: string): string[] {
 /** GDB settings `set NAME ...` must not be read as an assignment to a variable NAME. */
 const GDB_SETTINGS = /^(confirm|width|height|pagination|style|print|listsize|logging|args|environment|language|disassembly-flavor|scheduler-locking|non-stop|debuginfod)\b/;
 
+const INT_TYPE = { kind: 'base', name: 'int', byteSize: 4, encoding: 5 /* DW_ATE_signed */ } as CType;
+
 function hex16(v: number): string {
   return '0x' + v.toString(16).padStart(16, '0');
 }
@@ -930,13 +973,14 @@ break LOC [if COND] (b)        LOC: FUNCTION, FILE:LINE, LINE, *ADDRESS; pending
 tbreak LOC                     temporary breakpoint
 condition N [COND]             set or clear a breakpoint's condition
 delete [N...] (d), disable [N...], enable [N...]
-info breakpoints|watchpoints|threads|functions [RE]|variables [RE]|locals|args|frame|registers [REG]|line|source
+info breakpoints|watchpoints|threads|display|functions [RE]|variables [RE]|locals|args|frame|registers [REG]|line|source
 backtrace [N] (bt), frame N (f), up [N], down [N]
 print[/FMT] EXPR (p), call EXPR, output EXPR     any C expression over the program's names
 set var X = V                  assign (also set variable X = V, set X = V)
 watch EXPR, rwatch, awatch     stop when EXPR changes / is read / is accessed (hardware, else software)
 set can-use-hw-watchpoints 0   software watchpoints only
 thread [N] (t)                 show or select a thread (bt, frame, print then read it)
+display[/FMT] EXPR, undisplay [N...]   print EXPR at every stop
 x/NFU ADDR                     examine memory (F: x d u o t a c f s; U: b h w g)
 list [LOC] (l)                 show source
 jit { C code }                 compile C code and append it to the running image
