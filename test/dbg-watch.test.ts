@@ -134,7 +134,7 @@ for (const cfg of ALL) {
       const early = o0 ? ['rwatch origin.y'] : [];
       const late = o0 ? [] : ['rwatch origin.y'];
       await compare(cfg, 'watch', [
-        'break before_loop', 'run', 'watch counter', ...early, 'awatch origin.x', 'info watchpoints', 'c', 'c', 'bt', 'c', ...late, 'c', 'c', 'p $_exitcode', 'info watchpoints',
+        'break before_loop', 'run', 'watch counter', ...early, 'awatch origin.x', 'info watchpoints', 'info breakpoints', 'c', 'c', 'bt', 'c', ...late, 'c', 'c', 'p $_exitcode', 'info watchpoints',
       ]);
     });
 

@@ -538,15 +538,16 @@ export class Repl {
         const bps = [...this.dbg.session.breakpoints.values()];
         if (!bps.length && !this.watches.list.size) return this.say('No breakpoints or watchpoints.');
         if (!bps.length) return this.say(this.watches.table(this.addressWidth())!.join('\n'));
-        this.say('Num     Type           Disp Enb Address            What');
+        const typeWidth = this.watches.typeWidth(); // GDB widens the column for `read watchpoint`
+        this.say(`Num     ${'Type'.padEnd(typeWidth)} Disp Enb Address            What`);
         for (const bp of bps) {
           const what = bp.addresses.length ? this.whatText(bp.addresses[0]!) : specText(bp.spec);
           const addr = bp.addresses.length ? hex16(bp.addresses[0]!) : '<PENDING>         ';
-          this.say(`${String(bp.id).padEnd(8)}breakpoint     ${bp.temporary ? 'del ' : 'keep'} ${bp.enabled ? 'y' : 'n'}   ${addr} ${what}${bp.stale ? '  (stale: the code was replaced)' : ''}`);
+          this.say(`${String(bp.id).padEnd(8)}${'breakpoint'.padEnd(typeWidth)} ${bp.temporary ? 'del ' : 'keep'} ${bp.enabled ? 'y' : 'n'}   ${addr} ${what}${bp.stale ? '  (stale: the code was replaced)' : ''}`);
           if (bp.conditionText) this.say(`\tstop only if ${bp.conditionText}`);
           if (bp.hits) this.say(`\tbreakpoint already hit ${bp.hits} time${bp.hits === 1 ? '' : 's'}`);
         }
-        for (const l of this.watches.rows(14, 18)) this.say(l);
+        for (const l of this.watches.rows(typeWidth, 18)) this.say(l);
         return;
       }
       case 'watchpoints':

@@ -262,10 +262,15 @@ export class Watchpoints {
   table(addressWidth: number): string[] | undefined {
     const ws = [...this.list.values()];
     if (!ws.length) return undefined;
-    const width = Math.max(14, ...ws.map((w) => typeColumn(w).length));
+    const width = this.typeWidth();
     const out = [`Num     ${'Type'.padEnd(width)} Disp Enb ${'Address'.padEnd(addressWidth)} What`];
     out.push(...this.rows(width, addressWidth));
     return out;
+  }
+
+  /** GDB's Type column: 14 wide, or the longest watchpoint type. */
+  typeWidth(): number {
+    return Math.max(14, ...[...this.list.values()].map((w) => typeColumn(w).length));
   }
 
   /** The rows alone (for `info breakpoints`, after the breakpoints). */
