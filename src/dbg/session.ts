@@ -8,7 +8,7 @@
 // on the worker through a dummy frame whose return address traps, so a
 // breakpoint inside the called function is an ordinary (nested) stop.
 
-import { read as fsRead, writeSync, closeSync } from 'node:fs';
+import { read as fsRead, readSync, writeSync, closeSync } from 'node:fs';
 import { constants } from 'node:os';
 import { HotlinkError, hex } from '../errors.js';
 import { Jit, signalName } from '../jit.js';
@@ -475,6 +475,17 @@ export class DebugSession {
     memoryView(this.dbgAddr + OFF_FPREGS, 512).set(this.fpregs);
     this.state = 'running';
     writeSync(this.resumeFd, cmd);
+    // A single step stops within microseconds: read it at once (the event loop's round trip cost ~0.4 ms a step,
+    // which software watchpoints and line stepping pay per instruction). A step into a blocking call goes async.
+    if (cmd === 's' && callNative(this.jit.lookup('__hotlink_dbg_poll')!, 'int (int, int)', this.notifyFd, 20)) {
+      const buf = Buffer.alloc(1);
+      try {
+        if (readSync(this.notifyFd, buf, 0, 1, null) !== 1) return Promise.reject(new Error('the worker closed its notify pipe'));
+        return Promise.resolve(this.decodeStop(buf[0] === 0x78, false, true));
+      } catch (e) {
+        return Promise.reject(e);
+      }
+    }
     return this.waitStop(false, cmd === 's');
   }
 

@@ -30,6 +30,7 @@
 #include <linux/futex.h>
 #include <linux/hw_breakpoint.h>
 #include <linux/perf_event.h>
+#include <poll.h>
 #include <pthread.h>
 #include <setjmp.h>
 #include <signal.h>
@@ -576,6 +577,15 @@ int __hotlink_dbg_launch(main_fn main_, int argc, char **argv, init_fn *init, si
 int __hotlink_dbg_interrupt(void) {
     if (!worker_started) return -1;
     return pthread_kill(worker, SIGTRAP);
+}
+
+/* Is a notification on `fd` within timeout_ms? (Node then reads a single step's stop without a trip through its event loop.) */
+int __hotlink_dbg_poll(int fd, int timeout_ms) {
+    struct pollfd p = {.fd = fd, .events = POLLIN, .revents = 0};
+    int n;
+    do n = poll(&p, 1, timeout_ms);
+    while (n < 0 && errno == EINTR);
+    return n > 0;
 }
 
 /* Waits for the ended worker thread. */
