@@ -790,7 +790,8 @@ export class Repl {
     const ev = await this.getEvaluator();
     if (!ev) throw new HotlinkError('usage', 'expression evaluation is not available');
     const r = await ev(this.dbg, arg, { frame: this.dbg.selectedFrame });
-    if (r.kind !== 'value') throw new HotlinkError('usage', `Cannot watch constant value \`${arg}'.`);
+    if (r.kind === 'stopped') return this.reportStop(r.stop); // a breakpoint in a function the expression calls
+    if (r.kind !== 'value') throw new HotlinkError('usage', `cannot watch '${arg}': it has no value`);
     const stopped = this.dbg.session.state === 'stopped';
     const names = new Set((stopped ? ['args', 'locals'] : []).flatMap((w) => this.dbg.variablesOf(this.dbg.selectedFrame, w as 'args' | 'locals').map((v) => v.name)));
     const local = (arg.match(/(?<![.\w$]|->)[A-Za-z_]\w*/g) ?? []).some((n) => names.has(n));

@@ -97,7 +97,11 @@ export class Watchpoints {
    */
   add(kind: WatchKind, expr: string, value: { type: CType; address?: number }, local: boolean): string {
     const s = this.dbg.session;
-    if (value.address === undefined) throw new HotlinkError('usage', `Cannot watch constant value \`${expr}'.`);
+    if (value.address === undefined) {
+      // GDB's message for a literal; a variable the compiler keeps in a register has no address to watch.
+      if (!/[A-Za-z_$]/.test(expr)) throw new HotlinkError('usage', `Cannot watch constant value \`${expr}'.`);
+      throw new HotlinkError('usage', `cannot watch '${expr}': its value is not in memory here (a register or a computed value); hotlink watches memory only`);
+    }
     const size = sizeOf(value.type) ?? 0;
     if (size <= 0) throw new HotlinkError('usage', `cannot watch '${expr}': its type has no size`);
     if (kind !== 'watch' && !this.canUseHardware) throw new HotlinkError('usage', "Can't set read/access watchpoint when hardware watchpoints are disabled.");
