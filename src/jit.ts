@@ -91,6 +91,8 @@ export const DEBUG_ALIASES = new Map([
   ['_Exit', '__hotlink_dbg__exit'],
   ['atexit', '__hotlink_dbg_atexit'],
   ['fork', '__hotlink_dbg_fork'],
+  // Every program thread is known, so a stop parks them all (all-stop; hotlink_dbg.c).
+  ['pthread_create', '__hotlink_dbg_pthread_create'],
 ]);
 
 /**
@@ -245,7 +247,8 @@ export class Jit {
     this.opts = opts;
     this.perfMap = opts.perfMap ?? perfMapFromEnv();
     this.libraries = [...(opts.libraries ?? [])];
-    this.session = new LinkSession({ arch: this.arch, host: new HostResolver(), reserve: opts.reserve, base: opts.base, indirection: opts.indirection, anonymousImage: this.perfMap, aliases: new Map([...RUN_ALIASES, ...(opts.debugRuntime ? DEBUG_ALIASES : []), ...(opts.liveRuntime ? LIVE_ALIASES : [])]) });
+    // Alias order: the debugger's pthread_create wins over live mode's; it adopts each thread into live's registry too.
+    this.session = new LinkSession({ arch: this.arch, host: new HostResolver(), reserve: opts.reserve, base: opts.base, indirection: opts.indirection, anonymousImage: this.perfMap, aliases: new Map([...RUN_ALIASES, ...(opts.liveRuntime ? LIVE_ALIASES : []), ...(opts.debugRuntime ? DEBUG_ALIASES : [])]) });
   }
 
   /** Adds an input by path: .c (compiled at link), .o, .a. */

@@ -19,6 +19,9 @@ import { examineMemory, formatValue, FormatLetter, MemoryReader, UnitSize } from
 import { StopEvent, GREG_NAMES, RegisterName } from './session.js';
 import { Frame } from './unwind.js';
 import { formatReload } from '../live/watch.js';
+import { Watchpoints, WatchKind } from './watch.js';
+import { ProgramThreads } from './threads.js';
+import { Displays } from './display.js';
 
 export interface ReplOutput {
   write(text: string): void;
@@ -34,13 +37,13 @@ type Evaluator = (dbg: Debugger, text: string, opts?: { frame?: number; history?
 const COMMANDS = [
   'run', 'start', 'continue', 'next', 'step', 'stepi', 'nexti', 'finish', 'until', 'advance', 'break', 'tbreak', 'delete', 'disable', 'enable',
   'info', 'backtrace', 'bt', 'where', 'frame', 'up', 'down', 'print', 'call', 'output', 'x', 'list', 'kill', 'help', 'quit', 'jit', 'reload', 'rollback', 'condition', 'display',
-  'shell', 'disassemble', 'return', 'jump', 'interrupt', 'restart', 'set', 'show',
+  'shell', 'disassemble', 'return', 'jump', 'interrupt', 'restart', 'set', 'show', 'watch', 'rwatch', 'awatch', 'thread', 'undisplay',
 ];
-const INFO_SUBCOMMANDS = ['breakpoints', 'functions', 'variables', 'locals', 'args', 'frame', 'registers', 'source', 'sharedlibrary', 'line'];
+const INFO_SUBCOMMANDS = ['breakpoints', 'functions', 'variables', 'locals', 'args', 'frame', 'registers', 'source', 'sharedlibrary', 'line', 'threads', 'watchpoints', 'display'];
 
 const ALIASES: Record<string, string> = {
   r: 'run', c: 'continue', cont: 'continue', n: 'next', s: 'step', si: 'stepi', ni: 'nexti', fin: 'finish', u: 'until', b: 'break', br: 'break', tb: 'tbreak',
-  j: 'jump', d: 'delete', dis: 'disable', disa: 'disable', en: 'enable', i: 'info', bt: 'backtrace', where: 'backtrace', f: 'frame', p: 'print', inspect: 'print', l: 'list', k: 'kill', h: 'help', q: 'quit', exit: 'quit',
+  j: 'jump', d: 'delete', dis: 'disable', disa: 'disable', en: 'enable', i: 'info', bt: 'backtrace', where: 'backtrace', f: 'frame', p: 'print', inspect: 'print', l: 'list', k: 'kill', h: 'help', q: 'quit', exit: 'quit', t: 'thread',
 };
 
 export class Repl {
@@ -58,12 +61,25 @@ export class Repl {
   private lastExamine: { address: number; format: FormatLetter; size: UnitSize } | undefined;
   private evaluator: Evaluator | undefined;
   readonly pid = process.pid;
+  /** Watchpoints, threads and auto-displays (src/dbg/watch.ts, threads.ts, display.ts). */
+  readonly watches: Watchpoints;
+  readonly threads: ProgramThreads;
+  readonly displays: Displays;
+  /** A stop was reported by the running command: the displays follow it. */
+  private displayDue = false;
+  /** The thread of the last stop or `thread N` (GDB announces a switch). */
+  private lastThread: number | undefined;
+  /** GDB's $_exitcode: the status of the last exit. */
+  private exitCode: number | undefined;
 
   constructor(dbg: Debugger, out: ReplOutput, opts: { programArgs?: string[]; argv0?: string } = {}) {
     this.dbg = dbg;
     this.out = out;
     this.programArgs = opts.programArgs ?? [];
     this.argv0 = opts.argv0 ?? 'a.out';
+    this.watches = new Watchpoints(dbg, (type, bytes) => this.fmt(type, bytes));
+    this.threads = new ProgramThreads(dbg);
+    this.displays = new Displays(dbg);
   }
 
   /** The prompt to show: `(hotlink) `, or `>` while a `jit {` block is open. */
@@ -94,6 +110,7 @@ export class Repl {
     let quit = false;
     await this.guard(async () => {
       quit = await this.command(text);
+      await this.showDisplays();
     });
     return quit;
   }
@@ -165,9 +182,12 @@ export class Repl {
         this.showLocation(true, false);
         return false;
       }
-      case 'set':
       case 'show':
         this.setShow(cmd, arg);
+        return false;
+      case 'set':
+        if (/^auto-reload\b/.test(arg)) this.setShow(cmd, arg);
+        else await this.setCommand(arg);
         return false;
       case 'next':
       case 'step':
@@ -208,15 +228,28 @@ export class Repl {
         return false;
       }
       case 'delete':
-        if (!arg) for (const id of [...this.dbg.session.breakpoints.keys()]) this.dbg.session.deleteBreakpoint(id);
-        else for (const id of arg.replace(/^breakpoints?\s*/, '').split(/\s+/)) this.dbg.session.deleteBreakpoint(Number(id));
+        if (/^display\b/.test(arg)) return this.displays.remove(arg.slice(7)), false;
+        if (!arg) for (const id of [...this.dbg.session.breakpoints.keys(), ...this.watches.list.keys()]) this.watches.delete(id) || this.dbg.session.deleteBreakpoint(id);
+        else for (const id of arg.replace(/^breakpoints?\s*/, '').split(/\s+/)) this.watches.delete(Number(id)) || this.dbg.session.deleteBreakpoint(Number(id));
         return false;
       case 'disable':
       case 'enable': {
-        const ids = arg ? arg.split(/\s+/).map(Number) : [...this.dbg.session.breakpoints.keys()];
-        for (const id of ids) this.dbg.session.enableBreakpoint(id, cmd === 'enable');
+        const ids = arg ? arg.split(/\s+/).map(Number) : [...this.dbg.session.breakpoints.keys(), ...this.watches.list.keys()];
+        for (const id of ids) this.watches.enable(id, cmd === 'enable') || this.dbg.session.enableBreakpoint(id, cmd === 'enable');
         return false;
       }
+      case 'watch':
+      case 'rwatch':
+      case 'awatch':
+        await this.watchCommand(cmd, arg);
+        return false;
+      case 'thread':
+        this.threads.select(arg, this.threadOutput());
+        this.lastThread = this.threads.current();
+        return false;
+      case 'undisplay':
+        this.displays.remove(arg);
+        return false;
       case 'info':
         await this.info(arg);
         return false;
@@ -282,7 +315,11 @@ export class Repl {
         return false;
       }
       case 'display':
-        await this.print(arg, fmt as FormatLetter | undefined, 'print');
+        if (!arg) this.displayDue = true;
+        else {
+          const now = await this.displays.add(arg, fmt, this.displayPrinter());
+          if (now !== undefined) this.say(now);
+        }
         return false;
       default:
         throw new HotlinkError('usage', `Undefined command: "${word}".  Try "help".`);
@@ -368,6 +405,7 @@ export class Repl {
     }
     this.say(`Starting program: ${[this.argv0, ...args].join(' ')}`);
     this.lastFunction = undefined;
+    this.lastThread = 1;
     const ev = this.dbg.run([this.argv0, ...args]);
     if (background) this.inBackground(ev);
     else this.reportStop(await ev);
@@ -382,6 +420,7 @@ export class Repl {
     this.say(`Run till exit from #${f.level}  ${this.frameLine(f, true)}`);
     const r = await this.dbg.finish();
     this.reportStop(r.stop);
+    await this.showDisplays();
     if (r.value && r.function) {
       const type = this.returnTypeOf(f);
       if (type && typeName(type) !== 'void') {
@@ -399,8 +438,13 @@ export class Repl {
   reportStop(ev: StopEvent, instruction = false): void {
     const r = ev.reason;
     if (ev.conditionError) this.say(ev.conditionError);
+    this.displayDue = r.kind !== 'exited' && r.kind !== 'killed';
+    const notice = r.kind !== 'exited' && r.kind !== 'killed' ? this.threads.switchNotice(this.lastThread) : undefined;
+    if (notice) this.say(notice);
+    if (ev.thread) this.lastThread = ev.thread;
     switch (r.kind) {
       case 'exited':
+        this.exitCode = r.status;
         this.say(r.status === 0 ? `[Inferior 1 (process ${this.pid}) exited normally]` : `[Inferior 1 (process ${this.pid}) exited with code 0${r.status.toString(8)}]`); // gdb's "0%o"
         this.lastFunction = undefined;
         return;
@@ -408,7 +452,7 @@ export class Repl {
         this.say(`\nProgram terminated with signal ${signalShort(r.signo)}.\nThe program no longer exists.`);
         return;
       case 'signal': {
-        this.say(`\nProgram received signal ${signalShort(r.signo)}.`);
+        this.say(`\n${this.threads.multiThreaded() ? this.threads.hitPrefix().replace(/hit $/, 'received') : 'Program received'} signal ${signalShort(r.signo)}.`);
         this.showLocation(true, false);
         // A crash in code the last reload published: rolled back, the caller's statement runs again on `continue`.
         const rb = this.dbg.live.rollbackCrash();
@@ -428,9 +472,17 @@ export class Repl {
         const bp = this.dbg.session.breakpoints.get(r.id);
         const temp = bp ? bp.temporary : !this.dbg.session.breakpoints.has(r.id);
         this.say('');
-        this.showLocation(true, false, `${temp ? 'Temporary breakpoint' : 'Breakpoint'} ${r.id}, `);
+        this.showLocation(true, false, `${this.threads.hitPrefix()}${temp ? 'Temporary breakpoint' : 'Breakpoint'} ${r.id}, `);
         return;
       }
+      case 'watchpoint':
+        this.say(r.report.replace(/^\n/, `\n${this.threads.hitPrefix()}`));
+        this.showLocation(true, false);
+        return;
+      case 'watch-trap':
+        this.say(`\nProgram received signal SIGTRAP, Trace/breakpoint trap.`);
+        this.showLocation(true, false);
+        return;
       case 'call-returned':
         // The call the debugger made has finished; we are back where the program stopped.
         this.showLocation(true, false);
@@ -449,7 +501,7 @@ export class Repl {
     if (!f) return;
     const d = this.dbg.describe(f);
     const loc = this.dbg.view.lineAt(f.pc);
-    const midLine = loc && loc.address !== f.pc;
+    const midLine = loc && !this.atLineStart(f.pc);
     const fnKey = `${d.function}@${frames.length}`;
     if (always || fnKey !== this.lastFunction || !loc) {
       this.say(`${prefix}${midLine || !loc ? `${hex16(f.pc)} in ` : ''}${this.frameLine(f, false)}`);
@@ -471,7 +523,14 @@ export class Repl {
     const args = d.inImage ? this.argsText(f.level) : '';
     const where = d.file ? ` at ${this.displayPath(d.file)}:${d.line}` : d.library ? ` from ${d.library}` : '';
     const body = d.body !== undefined && d.active === false ? ` [body ${d.body}, replaced]` : '';
-    return `${withAddress && f.level > 0 ? `${hex16(f.pc)} in ` : ''}${d.function} (${args})${body}${where}`;
+    // GDB shows the PC of frame 0 too when it is inside a line (after stepi, in a parked thread).
+    const inLine = f.level === 0 && !this.atLineStart(f.pc);
+    return `${withAddress && (f.level > 0 || inLine) ? `${hex16(f.pc)} in ` : ''}${d.function} (${args})${body}${where}`;
+  }
+
+  /** GDB prints a frame's PC when it is not where a statement (an is_stmt row of the line table) starts. */
+  private atLineStart(pc: number): boolean {
+    return this.dbg.view.lineAt(pc)?.address === pc && this.dbg.view.isStmtRowAt(pc);
   }
 
   private argsText(level: number): string {
@@ -592,17 +651,29 @@ export class Repl {
     switch (sub) {
       case 'breakpoints': {
         const bps = [...this.dbg.session.breakpoints.values()];
-        if (!bps.length) return this.say('No breakpoints or watchpoints.');
-        this.say('Num     Type           Disp Enb Address            What');
+        if (!bps.length && !this.watches.list.size) return this.say('No breakpoints or watchpoints.');
+        if (!bps.length) return this.say(this.watches.table(this.addressWidth())!.join('\n'));
+        const typeWidth = this.watches.typeWidth(); // GDB widens the column for `read watchpoint`
+        this.say(`Num     ${'Type'.padEnd(typeWidth)} Disp Enb Address            What`);
         for (const bp of bps) {
           const what = bp.addresses.length ? this.whatText(bp.addresses[0]!) : specText(bp.spec);
           const addr = bp.addresses.length ? hex16(bp.addresses[0]!) : '<PENDING>         ';
-          this.say(`${String(bp.id).padEnd(8)}breakpoint     ${bp.temporary ? 'del ' : 'keep'} ${bp.enabled ? 'y' : 'n'}   ${addr} ${what}${bp.stale ? '  (stale: the code was replaced)' : ''}`);
+          this.say(`${String(bp.id).padEnd(8)}${'breakpoint'.padEnd(typeWidth)} ${bp.temporary ? 'del ' : 'keep'} ${bp.enabled ? 'y' : 'n'}   ${addr} ${what}${bp.stale ? '  (stale: the code was replaced)' : ''}`);
           if (bp.conditionText) this.say(`\tstop only if ${bp.conditionText}`);
           if (bp.hits) this.say(`\tbreakpoint already hit ${bp.hits} time${bp.hits === 1 ? '' : 's'}`);
         }
+        for (const l of this.watches.rows(typeWidth, 18)) this.say(l);
         return;
       }
+      case 'watchpoints':
+        this.say(this.watches.table(this.addressWidth())?.join('\n') ?? 'No watchpoints.');
+        return;
+      case 'threads':
+        this.threads.info(this.threadOutput());
+        return;
+      case 'display':
+        this.say(this.displays.info().join('\n'));
+        return;
       case 'functions': {
         const rx = re ? new RegExp(re) : undefined;
         const names = new Set<string>();
@@ -720,6 +791,10 @@ export class Repl {
       this.say(this.record(last.type, last.bytes, format));
       return;
     }
+    if (arg === '$_exitcode') {
+      if (this.exitCode === undefined) return void this.say(`$${this.history.length + 1} = void`), void this.history.push({ type: { kind: 'void' } as CType, bytes: new Uint8Array(0) });
+      return this.say(this.record(INT_TYPE, leBytes(BigInt(this.exitCode), 4), format));
+    }
     const hist = /^\$(\d+)$/.exec(arg);
     if (hist) {
       const h = this.history[Number(hist[1]) - 1];
@@ -824,6 +899,69 @@ export class Repl {
       this.say(`${l}\t${text}`);
     }
     this.listNext = { file, line: start + 10 };
+  }
+
+  // ---- set, watch, thread, display (src/dbg/watch.ts, threads.ts, display.ts) -----------------
+
+  /** `set var X = V`, `set variable X = V`, `set X = V` (GDB's assignment), `set can-use-hw-watchpoints N`. */
+  private async setCommand(arg: string): Promise<void> {
+    const hw = /^can-use-hw-watchpoints\s+(\d+)$/.exec(arg);
+    if (hw) return void (this.watches.canUseHardware = Number(hw[1]) !== 0);
+    const m = /^var(?:iable)?\b\s*(.*)$/s.exec(arg);
+    const expr = m ? m[1]!.trim() : arg;
+    if (!m && (!/=/.test(arg) || GDB_SETTINGS.test(arg))) throw new HotlinkError('usage', `Undefined set command: "${arg}".  Try "help set".`);
+    if (!expr) throw new HotlinkError('usage', 'Argument required (expression to compute).');
+    const ev = await this.getEvaluator();
+    if (!ev) throw new HotlinkError('usage', 'expression evaluation is not available');
+    const r = await ev(this.dbg, expr, { frame: this.dbg.selectedFrame, history: this.history });
+    if (r.kind === 'stopped') this.reportStop(r.stop);
+  }
+
+  private async watchCommand(kind: WatchKind, arg: string): Promise<void> {
+    if (!arg) throw new HotlinkError('usage', 'Argument required (expression to compute).');
+    const ev = await this.getEvaluator();
+    if (!ev) throw new HotlinkError('usage', 'expression evaluation is not available');
+    const r = await ev(this.dbg, arg, { frame: this.dbg.selectedFrame });
+    if (r.kind === 'stopped') return this.reportStop(r.stop); // a breakpoint in a function the expression calls
+    if (r.kind !== 'value') throw new HotlinkError('usage', `cannot watch '${arg}': it has no value`);
+    const stopped = this.dbg.session.state === 'stopped';
+    const names = new Set((stopped ? ['args', 'locals'] : []).flatMap((w) => this.dbg.variablesOf(this.dbg.selectedFrame, w as 'args' | 'locals').map((v) => v.name)));
+    const local = (arg.match(/(?<![.\w$]|->)[A-Za-z_]\w*/g) ?? []).some((n) => names.has(n));
+    this.say(this.watches.add(kind, arg, r, local));
+  }
+
+  private threadOutput(): import('./threads.js').ThreadOutput {
+    return {
+      say: (t) => this.say(t),
+      frameText: (f) => this.frameLine(f, true),
+      sourceText: (f) => {
+        const loc = this.dbg.view.lineAt(f.pc);
+        return loc ? `${loc.line}\t${this.sourceLine(loc.file, loc.line) ?? ''}` : undefined;
+      },
+    };
+  }
+
+  private displayPrinter(): (expr: string, format: string | undefined) => Promise<string> {
+    return async (expr, format) => {
+      const ev = await this.getEvaluator();
+      if (!ev) throw new HotlinkError('usage', 'expression evaluation is not available');
+      const r = await ev(this.dbg, expr, { frame: this.dbg.selectedFrame, history: this.history });
+      if (r.kind !== 'value') throw new HotlinkError('usage', `'${expr}' has no value`);
+      return this.fmt(r.type, r.bytes, { format: format as FormatLetter | undefined, address: r.address });
+    };
+  }
+
+  /** The auto-displays after a stop (once per stop). */
+  private async showDisplays(): Promise<void> {
+    if (!this.displayDue) return;
+    this.displayDue = false;
+    for (const l of await this.displays.show(this.displayPrinter())) this.say(l);
+  }
+
+  /** GDB's Address column: 18 wide while a program runs, else 10. */
+  private addressWidth(): number {
+    const st = this.dbg.session.state;
+    return st === 'stopped' || st === 'running' ? 18 : 10;
   }
 
   // ---- Changing the program --------------------------------------------------------------------
@@ -940,6 +1078,11 @@ function splitArgs(text: string): string[] {
   return out;
 }
 
+/** GDB settings `set NAME ...` must not be read as an assignment to a variable NAME. */
+const GDB_SETTINGS = /^(confirm|width|height|pagination|style|print|listsize|logging|args|environment|language|disassembly-flavor|scheduler-locking|non-stop|debuginfod)\b/;
+
+const INT_TYPE = { kind: 'base', name: 'int', byteSize: 4, encoding: 5 /* DW_ATE_signed */ } as CType;
+
 function hex16(v: number): string {
   return '0x' + v.toString(16).padStart(16, '0');
 }
@@ -990,9 +1133,14 @@ break LOC [if COND] (b)        LOC: FUNCTION, FILE:LINE, LINE, *ADDRESS; pending
 tbreak LOC                     temporary breakpoint
 condition N [COND]             set or clear a breakpoint's condition
 delete [N...] (d), disable [N...], enable [N...]
-info breakpoints|functions [RE]|variables [RE]|locals|args|frame|registers [REG]|line|source|sharedlibrary
+info breakpoints|watchpoints|threads|display|functions [RE]|variables [RE]|locals|args|frame|registers [REG]|line|source|sharedlibrary
 backtrace [N] (bt), frame N (f), up [N], down [N]
 print[/FMT] EXPR (p), call EXPR, output EXPR     any C expression over the program's names
+set var X = V                  assign (also set variable X = V, set X = V)
+watch EXPR, rwatch, awatch     stop when EXPR changes / is read / is accessed (hardware, else software)
+set can-use-hw-watchpoints 0   software watchpoints only
+thread [N] (t)                 show or select a thread (bt, frame, print then read it)
+display[/FMT] EXPR, undisplay [N...]   print EXPR at every stop
 x/NFU ADDR                     examine memory (F: x d u o t a c f s i; U: b h w g)
 disassemble [/r|/s] [FUNC|START,END|START,+LEN]   machine code (AT&T, as gdb prints it)
 list [LOC] (l)                 show source

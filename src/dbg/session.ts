@@ -8,7 +8,7 @@
 // on the worker through a dummy frame whose return address traps, so a
 // breakpoint inside the called function is an ordinary (nested) stop.
 
-import { read as fsRead, writeSync, closeSync } from 'node:fs';
+import { read as fsRead, readSync, writeSync, closeSync } from 'node:fs';
 import { constants } from 'node:os';
 import { HotlinkError, hex } from '../errors.js';
 import { Jit, signalName } from '../jit.js';
@@ -28,12 +28,15 @@ const OFF_ADDR = 24;
 const OFF_GREGS = 32;
 const OFF_FPREGS = 32 + 23 * 8;
 const OFF_EXIT = OFF_FPREGS + 512;
-const DBG_SIZE = OFF_EXIT + 24;
+const OFF_THREAD = OFF_EXIT + 24;
+const DBG_SIZE = OFF_THREAD + 8;
 
 const STATE_EXITED = 2;
 const SI_KERNEL = 0x80;
 const TRAP_TRACE = 2;
 const SI_TKILL = -6;
+/** A perf event with sigtrap (a hardware watchpoint, src/dbg/watch.ts). */
+const TRAP_PERF = 6;
 const TRAP_FLAG = 0x100;
 
 export type StopReason =
@@ -42,6 +45,10 @@ export type StopReason =
   | { kind: 'step' }
   | { kind: 'signal'; signal: string; signo: number; address: number }
   | { kind: 'interrupt' }
+  /** A hardware watchpoint trapped at `address` (src/dbg/watch.ts turns it into a report, or resumes). */
+  | { kind: 'watch-trap'; address: number }
+  /** A watchpoint's value changed or was accessed (`report` is GDB's text), or it went out of scope. */
+  | { kind: 'watchpoint'; id: number; report: string }
   | { kind: 'call-returned'; value?: number }
   | { kind: 'exited'; status: number }
   | { kind: 'killed'; signo: number };
@@ -52,6 +59,10 @@ export interface StopEvent {
   pc?: number;
   /** Why a breakpoint stopped although its condition was not true: GDB's `Error in testing condition for breakpoint N:` and the error. */
   conditionError?: string;
+  /** GDB's number of the thread that stopped (1: the worker). */
+  thread?: number;
+  /** A hardware watchpoint also trapped during this single step (its address). */
+  watchTrap?: number;
 }
 
 export type BreakpointSpec = { address: number } | { symbol: string } | { file: string; line: number };
@@ -94,7 +105,7 @@ export class DebugSession {
   /** Saved register sets of calls in progress (innermost last). */
   private readonly callStack: { gregs: BigUint64Array; fpregs: Uint8Array }[] = [];
   /** Internal (not user) breakpoints that end a step/finish. */
-  private readonly internal = new Set<number>();
+  readonly internal = new Set<number>();
   /** Applied to a stop inside a called function (the Debugger's hit counts, conditions and caches). */
   onStop: ((ev: StopEvent) => Promise<StopEvent>) | undefined;
   /** The registers of the frames that made debugger calls still in progress (innermost last). */
@@ -103,6 +114,14 @@ export class DebugSession {
   }
   /** True while callFunction waits for its own call to return. */
   private awaitingCall = false;
+  /**
+   * Watchpoints (src/dbg/watch.ts): sees every stop of the worker and turns
+   * it into a watchpoint report, lets it through, or asks to resume; with
+   * software watchpoints, `continue` single-steps so it can compare values.
+   */
+  watcher: { prepare(): void; filter(ev: StopEvent, cmd: 'c' | 's'): StopEvent | 'resume'; singleStep(): boolean } | undefined;
+  /** Registers of another stopped thread (`thread N`), read instead of the stopped thread's; undefined: the thread that stopped. */
+  viewed: BigUint64Array | undefined;
   /** Decides whether an address starts an instruction (set by the debug view). */
   isInstructionStart: ((address: number) => boolean) | undefined;
 
@@ -286,6 +305,14 @@ export class DebugSession {
     return bp;
   }
 
+  /** The next breakpoint number (watchpoints share the numbering, as in GDB). */
+  allocateId(): number {
+    return this.nextBreakpointId++;
+  }
+
+  /** Addresses of internal breakpoints that outlive one command (a local watchpoint's scope end). */
+  readonly scopeBreaks = new Set<number>();
+
   deleteBreakpoint(id: number): void {
     if (!this.breakpoints.delete(id)) throw new HotlinkError('usage', `No breakpoint number ${id}.`);
     this.sync();
@@ -318,8 +345,8 @@ export class DebugSession {
   }
 
   /** Makes the inserted int3 bytes match the enabled breakpoints. */
-  private sync(): void {
-    const want = new Set<number>(this.internal);
+  sync(): void {
+    const want = new Set<number>([...this.internal, ...this.scopeBreaks]);
     for (const bp of this.breakpoints.values()) if (bp.enabled) for (const a of bp.addresses) want.add(a);
     for (const a of [...this.inserted.keys()]) if (!want.has(a)) this.remove(a);
     for (const a of want) if (!this.inserted.has(a)) this.insert(a);
@@ -360,15 +387,16 @@ export class DebugSession {
 
   /** A register as a number (exact for addresses; use regBig for full 64-bit values). */
   reg(name: RegisterName): number {
-    return Number(this.gregs[REG[name]]!);
+    return Number((this.viewed ?? this.gregs)[REG[name]]!);
   }
 
   regBig(name: RegisterName): bigint {
-    return this.gregs[REG[name]]!;
+    return (this.viewed ?? this.gregs)[REG[name]]!;
   }
 
   setReg(name: RegisterName, value: number | bigint): void {
     this.requireStopped();
+    if (this.viewed) throw new HotlinkError('usage', "cannot change another thread's registers: select the thread that stopped first");
     this.gregs[REG[name]] = BigInt.asUintN(64, BigInt(value));
   }
 
@@ -415,8 +443,30 @@ export class DebugSession {
     if (this.state === 'running') throw new HotlinkError('usage', 'Cannot execute this command while the selected thread is running.');
   }
 
+  /** Resumes the worker; resolves at the next stop the watchpoints (if any) let through. */
+  private async resume(cmd: 'c' | 's'): Promise<StopEvent> {
+    if (this.viewed) {
+      if (cmd === 's') throw new HotlinkError('usage', 'stepping works on the thread that stopped: select it first (thread N)');
+      this.viewed = undefined;
+    }
+    const w = this.watcher;
+    if (!w) return this.resumeOnce(cmd);
+    w.prepare();
+    for (;;) {
+      const step = cmd === 's' || w.singleStep();
+      const ev = await this.resumeOnce(step ? 's' : 'c');
+      const out = this.state === 'stopped' || ev.reason.kind === 'exited' || ev.reason.kind === 'killed' ? w.filter(ev, cmd) : ev;
+      if (out !== 'resume') return out;
+      if (cmd === 's' && ev.reason.kind === 'step') return ev;
+      if (this.inserted.has(this.reg('rip'))) {
+        const stepped = await this.stepOverBreakpoint();
+        if (stepped && stepped.reason.kind !== 'step') return stepped;
+      }
+    }
+  }
+
   /** Writes the registers back and resumes the worker; resolves at the next stop. */
-  private resume(cmd: 'c' | 's'): Promise<StopEvent> {
+  private resumeOnce(cmd: 'c' | 's'): Promise<StopEvent> {
     const efl = this.gregs[REG.eflags]!;
     this.gregs[REG.eflags] = cmd === 's' ? efl | BigInt(TRAP_FLAG) : efl & ~BigInt(TRAP_FLAG);
     const mem = memoryView(this.dbgAddr + OFF_GREGS, 23 * 8);
@@ -425,6 +475,17 @@ export class DebugSession {
     memoryView(this.dbgAddr + OFF_FPREGS, 512).set(this.fpregs);
     this.state = 'running';
     writeSync(this.resumeFd, cmd);
+    // A single step stops within microseconds: read it at once (the event loop's round trip cost ~0.4 ms a step,
+    // which software watchpoints and line stepping pay per instruction). A step into a blocking call goes async.
+    if (cmd === 's' && callNative(this.jit.lookup('__hotlink_dbg_poll')!, 'int (int, int)', this.notifyFd, 20)) {
+      const buf = Buffer.alloc(1);
+      try {
+        if (readSync(this.notifyFd, buf, 0, 1, null) !== 1) return Promise.reject(new Error('the worker closed its notify pipe'));
+        return Promise.resolve(this.decodeStop(buf[0] === 0x78, false, true));
+      } catch (e) {
+        return Promise.reject(e);
+      }
+    }
     return this.waitStop(false, cmd === 's');
   }
 
@@ -476,7 +537,9 @@ export class DebugSession {
     const code = Number(dv.getBigInt64(OFF_CODE, true));
     const addr = Number(dv.getBigUint64(OFF_ADDR, true));
     let pc = this.reg('rip');
+    const thread = Number(dv.getBigInt64(OFF_THREAD, true));
     let reason: StopReason;
+    let watchTrap: number | undefined;
     if (signo === constants.signals.SIGTRAP) {
       if (first && code === SI_KERNEL && !this.inserted.has(pc - 1)) reason = { kind: 'start' };
       else if (code === SI_KERNEL && pc - 1 === this.callReturn) {
@@ -488,13 +551,18 @@ export class DebugSession {
         this.gregs[REG.rip] = BigInt(pc);
         const bp = [...this.breakpoints.values()].find((b) => b.enabled && b.addresses.includes(pc));
         reason = bp ? { kind: 'breakpoint', id: bp.id } : { kind: 'breakpoint', id: 0 };
-      } else if (code === TRAP_TRACE || stepping) reason = { kind: 'step' };
+      } else if (code === TRAP_PERF && !stepping) reason = { kind: 'watch-trap', address: addr };
+      else if (code === TRAP_TRACE || stepping) {
+        reason = { kind: 'step' };
+        if (code === TRAP_PERF) watchTrap = addr;
+      }
       else if (code === SI_TKILL) reason = { kind: 'interrupt' };
       else reason = { kind: 'signal', signal: signalName(signo), signo, address: addr };
     } else {
       reason = { kind: 'signal', signal: signalName(signo), signo, address: addr };
     }
-    const ev: StopEvent = { reason, pc };
+    const ev: StopEvent = { reason, pc, thread };
+    if (watchTrap !== undefined) ev.watchTrap = watchTrap;
     this.lastStop = ev;
     return ev;
   }
