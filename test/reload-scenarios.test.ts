@@ -27,7 +27,7 @@
 //             list, the generation) and probe() keeps the old behaviour
 //   variants  overrides by "O0"/"O2", "gcc"/"clang", "gcc-O2", ... (applied in
 //             that order; `report` merges field by field)
-//   dbg       {break: FUNCTION to reload at (1st hit), output: [N, ...] the
+//   dbg       {break: FUNCTION to reload at (1st hit), print: {EXPR: VALUE} read in probe's new body, output: [N, ...] the
 //             program's printed probe values} (default reload_point and
 //             before ++ after)
 //
@@ -75,11 +75,11 @@ interface Scenario {
   report?: ReportWant;
   refused?: { kind: string; message: string };
   variants?: Record<string, Partial<Omit<Scenario, 'variants'>>>;
-  dbg?: { break?: string; output?: number[] };
+  dbg?: { break?: string; output?: number[]; print?: Record<string, number> };
 }
 
 /** A scenario as it applies to one compiler family and level (variants merged, defaults filled in). */
-function resolveScenario(raw: Scenario, family: string, level: string): Required<Omit<Scenario, 'variants' | 'report' | 'refused' | 'dbg'>> & Pick<Scenario, 'report' | 'refused'> & { dbg: { break: string; output: number[] } } {
+function resolveScenario(raw: Scenario, family: string, level: string): Required<Omit<Scenario, 'variants' | 'report' | 'refused' | 'dbg'>> & Pick<Scenario, 'report' | 'refused'> & { dbg: { break: string; output: number[]; print: Record<string, number> } } {
   let s: Scenario = { ...raw };
   for (const key of [level, family, `${family}-${level}`]) {
     const v = raw.variants?.[key];
@@ -97,7 +97,7 @@ function resolveScenario(raw: Scenario, family: string, level: string): Required
     probe: s.probe,
     report,
     refused: s.refused,
-    dbg: { break: s.dbg?.break ?? 'reload_point', output: s.dbg?.output ?? [...s.probe.before, ...s.probe.after] },
+    dbg: { break: s.dbg?.break ?? 'reload_point', output: s.dbg?.output ?? [...s.probe.before, ...s.probe.after], print: s.dbg?.print ?? {} },
   };
 }
 
@@ -196,7 +196,14 @@ async function runDbg(t: TestContext, dir: string, s: ReturnType<typeof resolveS
   d.send(`b ${s.dbg.break}`, 'run');
   await d.waitFor(/\nBreakpoint 1, /);
   materialize(dir, s.files, 1, work);
-  d.send(`reload ${s.reload}`, 'delete', 'continue');
+  const prints = Object.entries(s.dbg.print);
+  if (prints.length) {
+    // The kept variables, read through the new unit's debug info while stopped in its new body.
+    d.send(`reload ${s.reload}`, 'delete', 'break probe', 'continue');
+    await d.waitFor(/\nBreakpoint 2, /);
+    d.send(...prints.map(([expr]) => `print ${expr}`), 'delete');
+  } else d.send(`reload ${s.reload}`, 'delete');
+  d.send('continue');
   const { status } = await d.end();
   const context = `\n--- transcript (hotlink dbg ${args.join(' ')}; commands ${d.commands.join(' | ')}) ---\n${d.out}`;
   assert.equal(status, 0, `hotlink dbg exited with ${status}${context}`);
@@ -211,6 +218,7 @@ async function runDbg(t: TestContext, dir: string, s: ReturnType<typeof resolveS
     for (const name of s.report?.swapped ?? []) assert.match(swapped, new RegExp(`\\b${name}\\b`), `${name} reported swapped${context}`);
     if (s.report?.partial !== undefined) assert.equal(/^warning: reload is partial/m.test(block), s.report.partial, `partial warning${context}`);
   }
+  for (const [expr, value] of prints) assert.match(d.block(`print ${expr}`).join('\n'), new RegExp(`^\\$\\d+ = ${value}$`, 'm'), `print ${expr} in the new body${context}`);
   const printed = [...d.out.matchAll(/^probe (-?\d+)$/gm)].map((m) => Number(m[1]));
   assert.deepEqual(printed, s.dbg.output, `the program's output${context}`);
   assert.match(d.out, /exited normally/, `the program ran to its end${context}`);

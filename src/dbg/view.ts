@@ -13,7 +13,7 @@ import { DebugInfo, readDebugInfo } from '../dwarf/index.js';
 import { LineProgram, allLinePrograms } from '../dwarf/line.js';
 import { Subprogram, findSubprogram, subprograms, globalVariables, Variable } from '../dwarf/program.js';
 import { onlyInputError } from '../errors.js';
-import { SHN_ABS, SHN_COMMON, SHN_UNDEF, STT_SECTION } from '../elf/elf.js';
+import { SHN_ABS, SHN_COMMON, SHN_UNDEF, STT_FUNC, STT_SECTION } from '../elf/elf.js';
 import { Jit } from '../jit.js';
 import { LinkInput } from '../link/input.js';
 import { SymKind } from '../link/symbols.js';
@@ -81,6 +81,27 @@ export class DebugView {
     const obj = input.obj;
     if (!obj.sections.some((s) => s.name === '.debug_info')) return (e.dbg = null);
     const syms = this.jit.session.symbols;
+    // A reloaded unit's variables are not loaded: they bind to the live ones (kept state), and so does
+    // their debug info — by the symbol, or, for a section symbol (GAS's form for statics), by a bound
+    // variable of that section (reload compiles with -fdata-sections: one variable a section).
+    const isData = (j: number): boolean => obj.symbols[j]!.type !== STT_FUNC && obj.symbols[j]!.type !== STT_SECTION;
+    const liveOf = (j: number): number | undefined => {
+      const id = input.symIds[j]!;
+      return id >= 0 && syms.input[id] !== input.id && syms.kind[id] !== SymKind.Discarded && isData(j) ? syms.addr[id]! : undefined;
+    };
+    let liveSections: Map<number, number> | undefined;
+    const boundData = (i: number): number | undefined => {
+      const sym = obj.symbols[i]!;
+      if (sym.type !== STT_SECTION) return liveOf(i);
+      if (!liveSections) {
+        liveSections = new Map();
+        for (let j = 1; j < obj.symbols.length; j++) {
+          const live = liveOf(j);
+          if (live !== undefined) liveSections.set(obj.symbols[j]!.shndx, live - obj.symbols[j]!.st_value);
+        }
+      }
+      return liveSections.get(sym.shndx);
+    };
     const symbolValue = (i: number): number => {
       const s = obj.symbols[i];
       if (!s) return 0;
@@ -90,7 +111,7 @@ export class DebugView {
         return id >= 0 && syms.kind[id] !== SymKind.Discarded ? syms.addr[id]! : 0;
       }
       const base = input.sectionAddr[s.shndx]!;
-      if (base < 0) return 0; // debug sections and others we do not load: offsets are section-relative
+      if (base < 0) return boundData(i) ?? 0; // debug sections and others we do not load: offsets are section-relative
       if (s.type === STT_SECTION) return base;
       const id = input.symIds[i]!;
       if (id >= 0 && syms.kind[id] === SymKind.Tls) return syms.addr[id]!;
