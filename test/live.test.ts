@@ -187,6 +187,31 @@ for (const cfg of CONFIGS) {
       assert.ok(live.err.filter((l) => /^hotlink: reloaded counter\.c: swapped/.test(l)).length >= 6);
     });
 
+    test('abort() from a failed assert() in new code rolls the reload back; the state continues on the old code', async (t) => {
+      const dir = tmpDir(t, 'hotlink-live-');
+      const src = join(dir, 'counter.c');
+      save(join(dir, 'config.h'), HEADER(1));
+      save(src, counter({ version: 1 }).replace('#include <stdio.h>', '#include <assert.h>\n#include <stdio.h>'));
+      const live = new Live(['--cc', cfg.cc, cfg.opt, 'counter.c'], dir);
+      t.after(() => live.kill());
+      await live.waitFor('the first version', () => parsed(live.out).length > 3);
+      save(src, counter({ version: 2, bump: 'assert(s < 0); return s + 1;' }).replace('#include <stdio.h>', '#include <assert.h>\n#include <stdio.h>'));
+      await live.waitFor('the rollback report', () => live.err.some((l) => /rolled back counter\.c to generation/.test(l)));
+      const err = live.err.join('\n');
+      assert.match(err, /Assertion `s < 0' failed/);
+      assert.match(err, /^hotlink: SIGABRT \(Aborted\) raised from bump, code published by the last reload$/m);
+      assert.match(err, /in bump \(body 1\) at .*counter\.c:8\n.* in tick \(body 0\) at .*counter\.c:10\n/);
+      assert.match(err, /\(version, bump run their previous code\); re-executing tick at counter\.c:10$/m);
+      const n = live.out.length;
+      await live.waitFor('output after the rollback', () => live.out.length > n + 5);
+      save(src, counter({ version: 3, exitAt: parsed(live.out).at(-1)!.state + 50 }));
+      const { status } = await live.exited;
+      assert.equal(status, 7, live.err.join('\n'));
+      const rows = parsed(live.out);
+      assert.deepEqual([...new Set(rows.map((r) => r.v))], [1, 3]);
+      for (let i = 1; i < rows.length; i++) assert.equal(rows[i]!.state, rows[i - 1]!.state + 1, `state continues at line ${i}`);
+    });
+
     test('two threads call the changed functions through 200 reloads: no crash, no wrong result', async (t) => {
       const dir = tmpDir(t, 'hotlink-live-');
       const src = join(dir, 'threads.c');

@@ -1,12 +1,16 @@
 // Crash rollback (live mode): a fatal signal whose PC is in a body the last
-// reload published rolls that reload back and resumes the crashing thread on
-// the old code, by re-executing the statement of the nearest caller frame
-// outside the rolled-back bodies:
+// reload published — or raised by the host on behalf of such a body:
+// abort() from a failed assert(), a libc routine handed a bad pointer (the
+// frames above the new body are all the host's) — rolls that reload back
+// and resumes the crashing thread on the old code, by re-executing the
+// statement of the nearest caller frame outside the rolled-back bodies:
 //
-// 1. unwind from the crash registers with the image's CFI (src/dbg/unwind.ts);
-// 2. the first frame whose call site (return address - 1) is not in a body of
-//    that reload is the frame to resume; it must be image code with a line
-//    table (a libc frame, e.g. qsort calling back, cannot be re-executed);
+// 1. unwind from the crash registers with the image's CFI, and the host
+//    libraries' for libc frames (src/dbg/unwind.ts);
+// 2. past the innermost frame in a new body, the first frame whose call site
+//    (return address - 1) is not in a body of that reload is the frame to
+//    resume; it must be image code with a line table (a libc frame, e.g.
+//    qsort calling back, cannot be re-executed);
 // 3. its registers are the CFI-restored ones (callee-saved registers, RSP =
 //    the callee's CFA); caller-saved registers keep the crash values, which
 //    the statement recomputes from memory (at -O0 always; with optimization a
@@ -48,14 +52,18 @@ export function tryRollback(p: LiveProgram): boolean {
   const pc = Number(gregs[16]);
   const bodies = last.report.swapped.map((r) => [r.new.address, r.new.address + Math.max(r.new.size, 1)] as const);
   const inNew = (a: number): boolean => bodies.some(([lo, hi]) => a >= lo && a < hi);
-  if (!inNew(pc)) return false;
 
   const regs: (bigint | undefined)[] = [];
   GREG_DWARF.forEach((d, i) => (regs[d] = gregs[i]));
   const view = new DebugView(jit);
   const frames = unwind(view, regs, { limit: 256 });
+  // The innermost frame in a new body: the crash itself, or a call out of it (abort() from assert(), a libc
+  // routine given a bad pointer) whose frames above it are the host's.
+  const first = frames.findIndex((f) => inNew(f.level === 0 ? f.pc : f.pc - 1));
+  if (first < 0 || frames.slice(0, first).some((f) => view.inputAt(f.level === 0 ? f.pc : f.pc - 1) !== undefined)) return false;
+  const raised = first > 0 ? view.functionAt(frames[first]!.pc - 1)?.name : undefined;
   let resume: { frame: (typeof frames)[number]; start: number; where: string } | undefined;
-  for (const f of frames.slice(1)) {
+  for (const f of frames.slice(first + 1)) {
     const call = f.pc - 1;
     if (inNew(call)) continue;
     const loc = view.lineAt(call);
@@ -83,7 +91,8 @@ export function tryRollback(p: LiveProgram): boolean {
   if (!resume) return false;
 
   // The report: the crash in the new code, then what was undone.
-  const lines = [`hotlink: ${signalName(signo)}${signo === 11 || signo === 7 ? ` at address ${hex(addr)}` : ''} in code published by the last reload`];
+  const where = raised ? `raised from ${raised}, code published by the last reload` : 'in code published by the last reload';
+  const lines = [`hotlink: ${signalName(signo)}${signo === 11 || signo === 7 ? ` at address ${hex(addr)}` : ''} ${where}`];
   try {
     lines.push(...jit.crashBacktrace(gregs));
   } catch {
