@@ -7,7 +7,7 @@
 // it is not installed).
 
 import { spawn, spawnSync, ChildProcess } from 'node:child_process';
-import { renameSync, writeFileSync } from 'node:fs';
+import { renameSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -270,3 +270,110 @@ int main(void) {
     });
   });
 }
+
+describe('hotlink run --watch: bad input (gcc -O0)', () => {
+  /** A counter under --watch in a fresh directory; `lastV` is the version of its last line. */
+  async function started(t: { after(fn: () => void): void }, src = counter({ version: 1 })) {
+    const dir = tmpDir(t, 'hotlink-live-');
+    save(join(dir, 'config.h'), HEADER(1));
+    save(join(dir, 'counter.c'), src);
+    const live = new Live(['counter.c'], dir);
+    t.after(() => live.kill());
+    const lastV = () => parsed(live.out).at(-1)?.v;
+    await live.waitFor('the first version', () => lastV() === 1);
+    /** Waits for `n` more lines of output. */
+    const more = async (n: number) => {
+      const k = live.out.length;
+      await live.waitFor(`${n} more lines`, () => live.out.length >= k + n);
+    };
+    return { dir, src: join(dir, 'counter.c'), live, lastV, more };
+  }
+
+  /** The state went up by one on every line: it was never lost. */
+  function stateContinues(live: Live): void {
+    const rows = parsed(live.out);
+    for (let i = 1; i < rows.length; i++) assert.equal(rows[i]!.state, rows[i - 1]!.state + 1, `state continues at line ${i}`);
+  }
+
+  test('a source deleted or renamed away is reported, the program runs on, and the file is watched again when it comes back', async (t) => {
+    const { dir, src, live, lastV, more } = await started(t);
+    renameSync(src, join(dir, 'moved.c'));
+    await live.waitFor('the report', () => live.err.some((l) => l === 'hotlink: reload of counter.c failed: counter.c was deleted or renamed away; watching for it to come back'));
+    await more(5);
+    assert.equal(lastV(), 1);
+    save(join(dir, 'moved.c'), counter({ version: 2 }));
+    renameSync(join(dir, 'moved.c'), src);
+    await live.waitFor('version 2', () => lastV() === 2);
+    unlinkSync(src);
+    await live.waitFor('the second report', () => live.err.filter((l) => /counter\.c was deleted or renamed away/.test(l)).length === 2);
+    save(src, counter({ version: 3 }));
+    await live.waitFor('version 3', () => lastV() === 3);
+    stateContinues(live);
+  });
+
+  test('a header that no longer exists: reported; the unit that still includes it fails to compile; without it, it reloads', async (t) => {
+    const { dir, src, live, lastV, more } = await started(t);
+    unlinkSync(join(dir, 'config.h'));
+    await live.waitFor('the report', () => live.err.some((l) => /config\.h was deleted or renamed away/.test(l)));
+    save(src, counter({ version: 2 }));
+    await live.waitFor('the compile error', () => live.err.some((l) => /reload of counter\.c failed: counter\.c: compilation failed/.test(l)));
+    assert.ok(live.err.some((l) => /config\.h/.test(l) && /No such file|not found/.test(l)), live.err.join('\n'));
+    await more(5);
+    assert.equal(lastV(), 1);
+    save(src, counter({ version: 3 }).replace('#include "config.h"', '#define SCALE 2'));
+    await live.waitFor('version 3', () => lastV() === 3);
+    const last = parsed(live.out).at(-1)!;
+    assert.equal(last.scaled, last.state * 2);
+    stateContinues(live);
+  });
+
+  test('a burst of 100 saves in one second ends on the last version, versions only go forward, no crash', async (t) => {
+    const { src, live, lastV } = await started(t);
+    for (let v = 2; v <= 101; v++) {
+      save(src, counter({ version: v }), v % 2 === 0);
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    await live.waitFor('version 101', () => lastV() === 101);
+    const versions = parsed(live.out).map((r) => r.v);
+    for (let i = 1; i < versions.length; i++) assert.ok(versions[i]! >= versions[i - 1]!, `versions go forward: ${versions[i - 1]} then ${versions[i]}`);
+    assert.ok(live.reloads() < 100, `the burst was coalesced (${live.reloads()} reloads)`);
+    assert.equal(live.err.filter((l) => /SIG|internal error|failed/.test(l)).length, 0, live.err.join('\n'));
+    stateContinues(live);
+  });
+
+  test('a save written halfway fails to compile and the program runs on; the complete save then reloads', async (t) => {
+    const { src, live, lastV, more } = await started(t);
+    const text = counter({ version: 2 });
+    save(src, text.slice(0, text.indexOf('void tick') + 20));
+    await live.waitFor('the compile error', () => live.err.some((l) => /reload of counter\.c failed: counter\.c: compilation failed/.test(l)));
+    await more(5);
+    assert.equal(lastV(), 1);
+    save(src, text);
+    await live.waitFor('version 2', () => lastV() === 2);
+    stateContinues(live);
+  });
+
+  test('an edit of main is reported: its running frame keeps the old body, the functions it calls change', async (t) => {
+    const { src, live, lastV } = await started(t);
+    save(src, counter({ version: 2 }).replace('usleep(3000);', 'usleep(3001);'));
+    await live.waitFor('version 2', () => lastV() === 2);
+    await live.waitFor('the reload line', () => live.err.some((l) => /^hotlink: reloaded counter\.c: swapped .*\bmain\b/.test(l)));
+    await live.waitFor('the note on main', () => live.err.includes('hotlink:   main changed: its running frame keeps the old body (the new main would run only if called again)'));
+    stateContinues(live);
+  });
+
+  test('an edit while the program is exiting: the program ends with its own status, hotlink adds no error', async (t) => {
+    // The program exits at state 30; its atexit handler says so and takes 400 ms.
+    const slowExit = (v: number) => counter({ version: v, exitAt: 30 })
+      .replace('static long state;', 'static long state;\nstatic void bye(void) { printf("exiting\\n"); fflush(stdout); usleep(400000); printf("bye\\n"); }')
+      .replace('int main(void) {', 'int main(void) {\n  atexit(bye);');
+    const { src, live } = await started(t, slowExit(1));
+    await live.waitFor('the exit', () => live.out.includes('exiting'));
+    save(src, slowExit(2));
+    const { status, signal } = await live.exited;
+    assert.equal(signal, null);
+    assert.equal(status, 7, live.err.join('\n'));
+    assert.equal(live.out.at(-1), 'bye');
+    assert.equal(live.err.filter((l) => /SIG|internal error|warning/.test(l)).length, 0, live.err.join('\n'));
+  });
+});

@@ -28,6 +28,7 @@ export async function runWatch(a: RunArgs, argv0: string): Promise<never> {
     onReload: (report, changed) => {
       program.noteReload(report, report.generation - 1);
       err(formatReload(report, changed));
+      if (report.swapped.some((r) => r.name === 'main' && !r.local)) err("hotlink:   main changed: its running frame keeps the old body (the new main would run only if called again)\n");
     },
     onError: (e, changed) => {
       const why = e instanceof HotlinkError ? e.message : (e as Error).stack ?? String(e);
