@@ -11,7 +11,7 @@ import { renameSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { hotlinkBin, tmpDir } from './helpers.js';
+import { hotlinkBin, repoRoot, tmpDir } from './helpers.js';
 
 const haveClang = spawnSync('clang-19', ['--version']).status === 0;
 const CONFIGS: { cc: string; opt: string; skip?: string }[] = [
@@ -375,5 +375,68 @@ describe('hotlink run --watch: bad input (gcc -O0)', () => {
     assert.equal(status, 7, live.err.join('\n'));
     assert.equal(live.out.at(-1), 'bye');
     assert.equal(live.err.filter((l) => /SIG|internal error|warning/.test(l)).length, 0, live.err.join('\n'));
+  });
+});
+
+describe('stop-the-world publication under load', () => {
+  test('two threads call the changed functions through 1,000 publications (two bodies alternated, then a last one): no crash, no wrong result', async (t) => {
+    const dir = tmpDir(t, 'hotlink-live-');
+    const RELOADS = 1000;
+    // calc(x) of version N returns N * 1000000 + x, through a static helper that differs per version.
+    const program = (n: number) => `#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+static long mix(long x) { long a = 0; for (int i = 0; i < ${n}; i++) a += x; return a / ${n}; }
+long calc(long x) { return ${n}L * 1000000 + mix(x); }
+static long wrong, calls;
+static void *worker(void *arg) {
+  long id = (long)arg, mine = 0, bad = 0;
+  for (long i = 1;; i++) {
+    long x = (i * 7 + id) % 1000000;
+    long r = calc(x);
+    long v = r / 1000000;
+    if (r % 1000000 != x || v < 1 || v > 4) bad++;
+    mine++;
+    if (v == 4) break;
+  }
+  __atomic_add_fetch(&wrong, bad, __ATOMIC_SEQ_CST);
+  __atomic_add_fetch(&calls, mine, __ATOMIC_SEQ_CST);
+  return 0;
+}
+int main(void) {
+  pthread_t t[2];
+  for (long i = 0; i < 2; i++) pthread_create(&t[i], 0, worker, (void *)i);
+  for (int i = 0; i < 2; i++) pthread_join(t[i], 0);
+  printf("done wrong=%ld calls=%ld\\n", wrong, calls);
+  return wrong ? 1 : 0;
+}
+`;
+    for (const n of [1, 2, 3, 4]) save(join(dir, `v${n}.c`), program(n));
+    save(join(dir, 'threads.c'), program(1));
+    // The driver: links v1 with the live runtime, starts it, compiles v2..v4 once, then publishes v2/v3
+    // alternately RELOADS times (each a full file reload: plan, link, stop-the-world publication) and v4 last.
+    const driver = `
+import { Jit, LiveProgram } from ${JSON.stringify(join(repoRoot, 'dist', 'src', 'index.js'))};
+const jit = new Jit({ cflags: ['-O2', '-pthread'], indirection: 'exported-funcs', liveRuntime: true });
+jit.addFile('threads.c');
+await jit.link();
+const objs = {};
+for (const n of [2, 3, 4]) objs[n] = await jit.compile('v' + n + '.c');
+const program = new LiveProgram(jit);
+program.start(['threads']);
+let swaps = 0;
+for (let i = 0; i < ${RELOADS}; i++) {
+  const r = jit.reloadFileObject({ bytes: objs[2 + (i % 2)].bytes, name: 'threads.o', source: 'threads.c' });
+  swaps += r.swapped.some((s) => s.name === 'calc');
+}
+process.stderr.write('swaps ' + swaps + ' threads ' + program.stats().threads + '\\n');
+jit.reloadFileObject({ bytes: objs[4].bytes, name: 'threads.o', source: 'threads.c' });
+await new Promise(() => {});
+`;
+    const r = spawnSync(process.execPath, ['--input-type=module', '-e', driver], { cwd: dir, encoding: 'utf8', timeout: 240000 });
+    assert.equal(r.signal, null, r.stderr);
+    assert.match(r.stderr, new RegExp(`^swaps ${RELOADS} threads 3$`, 'm'));
+    assert.match(r.stdout, /^done wrong=0 calls=\d+$/m, r.stderr);
+    assert.equal(r.status, 0, r.stderr);
   });
 });
