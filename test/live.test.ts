@@ -4,7 +4,9 @@
 // hotlink's one line per reload on stderr, and the exit status.
 //
 // gcc at -O0 and -O2; clang-19 at -O0 and -O2 (skipped with a reason when
-// it is not installed).
+// it is not installed). Then the bad input (files deleted, renamed,
+// half written, saved 100 times a second; main edited; an edit while the
+// program exits) and two threads through 1,000 stop-the-world publications.
 
 import { spawn, spawnSync, ChildProcess } from 'node:child_process';
 import { renameSync, unlinkSync, writeFileSync } from 'node:fs';
