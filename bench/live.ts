@@ -141,7 +141,7 @@ async function saveToOutput(cc: string, opt: string): Promise<SaveResult> {
     const lines = (errPartial + d.toString()).split('\n');
     errPartial = lines.pop()!;
     for (const l of lines) {
-      const m = /^hotlink: reloaded .*\(compile (\d+) ms, link ([\d.]+) ms\)/.exec(l);
+      const m = /^hotlink: reloaded .*\(compile (\d+) ms, link ([\d.]+) ms/.exec(l);
       if (m) r.hlCompile.push(Number(m[1])), r.hlLink.push(Number(m[2]));
       else errText += l + '\n';
     }

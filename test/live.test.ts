@@ -359,7 +359,7 @@ describe('hotlink run --watch: bad input (gcc -O0)', () => {
     const { src, live, lastV } = await started(t);
     save(src, counter({ version: 2 }).replace('usleep(3000);', 'usleep(3001);'));
     await live.waitFor('version 2', () => lastV() === 2);
-    await live.waitFor('the reload line', () => live.err.some((l) => /^hotlink: reloaded counter\.c: swapped .*\bmain\b/.test(l)));
+    await live.waitFor('the reload line', () => live.err.some((l) => /^hotlink: reloaded counter\.c: swapped .*\bmain\b.* \(compile \d+ ms, link [\d.]+ ms, publish \d+ µs\)$/.test(l)));
     await live.waitFor('the note on main', () => live.err.includes('hotlink:   main changed: its running frame keeps the old body (the new main would run only if called again)'));
     stateContinues(live);
   });

@@ -27,7 +27,7 @@ export async function runWatch(a: RunArgs, argv0: string): Promise<never> {
     reload: { unchecked: noDwarf },
     onReload: (report, changed) => {
       program.noteReload(report, report.generation - 1);
-      err(formatReload(report, changed));
+      err(formatReload(report, changed, report.swapped.length ? program.stats().lastPauseNs / 1000 : undefined));
       if (report.swapped.some((r) => r.name === 'main' && !r.local)) err("hotlink:   main changed: its running frame keeps the old body (the new main would run only if called again)\n");
     },
     onError: (e, changed) => {

@@ -275,8 +275,8 @@ function isEmpty(path: string): boolean {
   }
 }
 
-/** The one line a reload prints: `hotlink: reloaded prog.c: swapped step, helper [static] (compile 41 ms, link 0.8 ms)`. */
-export function formatReload(report: FileReloadReport, changed: string[]): string {
+/** The one line a reload prints: `hotlink: reloaded prog.c: swapped step, helper [static] (compile 41 ms, link 0.8 ms, publish 35 µs)` (publish: the stop-the-world pause, when given). */
+export function formatReload(report: FileReloadReport, changed: string[], publishUs?: number): string {
   const units = report.units.map(displayPath);
   const shown = changed.map(displayPath);
   const extra = units.filter((u) => !shown.includes(u));
@@ -294,7 +294,8 @@ export function formatReload(report: FileReloadReport, changed: string[]): strin
   if (ran.length) parts.push(`ran constructors ${ran.join(', ')}`);
   if (!parts.length) parts.push('no code changed');
   const t = report.timing;
-  const timing = t ? ` (compile ${Math.round(t.compileMs)} ms, link ${t.linkMs.toFixed(1)} ms)` : '';
+  const publish = publishUs !== undefined ? `, publish ${Math.round(publishUs)} µs` : '';
+  const timing = t ? ` (compile ${Math.round(t.compileMs)} ms, link ${t.linkMs.toFixed(1)} ms${publish})` : '';
   let line = `${head}: ${parts.join('; ')}${timing}`;
   if (report.partial) line += `\nhotlink:   partial: ${report.stale.map((s) => `${s.function === '*' ? s.where : s.function}: ${s.why}`).join('; ')}`;
   return line + '\n';
