@@ -28,6 +28,7 @@ import { Jit } from '../src/index.js';
 import { benchAppend } from './append.js';
 import { benchFileReload, benchReload } from './reload.js';
 import { benchStartup, tccCases } from './startup.js';
+import { benchLive } from './live.js';
 
 const HERE = fileURLToPath(import.meta.url);
 const ROOT = resolve(dirname(HERE), '..', '..');
@@ -326,6 +327,9 @@ async function main(): Promise<void> {
   console.log(await benchAppend());
   console.log('');
   console.log(await benchReload());
+  // Issue 10: live mode (publication pause, save -> new output).
+  console.log('');
+  console.log(await benchLive());
   // Issue 9: file reload of real programs (link side) and false positives over every Lua and SQLite file.
   // Slow (it compiles every file several times); HOTLINK_BENCH_QUICK=1 skips it.
   if (!process.env.HOTLINK_BENCH_QUICK) {

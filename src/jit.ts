@@ -110,6 +110,8 @@ export const RUN_ALIASES = new Map([
 export interface ReloadOptions {
   /** Skip the ABI signature check (objects without usable DWARF). */
   unchecked?: boolean;
+  /** reloadFile(s): aborting while the compiler runs kills it and fails the reload; nothing changes. */
+  signal?: AbortSignal;
 }
 
 export interface BodyInfo {
@@ -514,7 +516,7 @@ export class Jit {
       for (const u of own) if (!units.includes(u)) units.push(u);
     }
     const t0 = performance.now();
-    const compiled = await compileFiles(units, this.compileOptions());
+    const compiled = await compileFiles(units, { ...this.compileOptions(), signal: opts.signal });
     const t1 = performance.now();
     const items = compiled.map((c) => {
       const obj = new ElfObject(c.bytes, c.name);

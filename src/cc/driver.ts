@@ -9,7 +9,7 @@
 // header edit can name every translation unit that included it (deps.ts).
 
 import { createRequire } from 'node:module';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync, writeSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rm, rmdir, unlinkSync, writeFileSync, writeSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { basename, join, resolve } from 'node:path';
 import { HotlinkError } from '../errors.js';
@@ -26,6 +26,8 @@ export interface CompileOptions {
   defaults?: string[];
   /** Directory the compiler runs in (sources are then named relative to it in diagnostics). */
   cwd?: string;
+  /** Aborting kills the compilers still running; the compile then fails with a 'compile' error saying so. */
+  signal?: AbortSignal;
 }
 
 export interface CompiledObject {
@@ -75,13 +77,13 @@ export async function compileFiles(sources: string[], opts: CompileOptions = {})
     const errors: string[] = [];
     let next = 0;
     const worker = async (): Promise<void> => {
-      while (next < sources.length) {
+      while (next < sources.length && !opts.signal?.aborted) {
         const k = next++;
         const src = sources[k]!;
         const out = join(dir, `${k}-${basename(src).replace(/\.[^.]*$/, '')}.o`);
         const depFile = `${out.slice(0, -2)}.d`;
         const res = await runCompiler(opts, ['-c', ...(opts.defaults ?? ['-g', '-fPIC']), ...(opts.flags ?? []), '-MD', '-MF', depFile, '-o', out, src]);
-        if (res.diagnostics) (opts.onDiagnostics ?? writeStderr)(res.diagnostics);
+        if (res.diagnostics && !opts.signal?.aborted) (opts.onDiagnostics ?? writeStderr)(res.diagnostics);
         if (res.status !== 0) {
           errors.push(`${src}: compilation failed (${res.command} exited with ${res.status})`);
           continue;
@@ -92,10 +94,11 @@ export async function compileFiles(sources: string[], opts: CompileOptions = {})
     };
     const jobs = Math.max(1, Math.min(sources.length, availableParallelism()));
     await Promise.all(Array.from({ length: jobs }, worker));
+    if (opts.signal?.aborted) throw new HotlinkError('compile', `compilation of ${sources.join(', ')} aborted (${String(opts.signal.reason ?? 'aborted')})`);
     if (errors.length) throw new HotlinkError('compile', errors.join('\n'));
     return results;
   } finally {
-    rmSync(dir, { recursive: true, force: true });
+    removeScratch(dir);
   }
 }
 
@@ -110,8 +113,23 @@ export async function compileSource(text: string, name: string, opts: CompileOpt
     const [obj] = await compileFiles([basename(src)], { ...opts, cwd: dir, flags: [...(opts.flags ?? []), ...prefixMap] });
     return { ...obj!, source: name, name: name.replace(/\.c$/, '') + '.o' };
   } finally {
-    rmSync(dir, { recursive: true, force: true });
+    removeScratch(dir);
   }
+}
+
+/**
+ * Removes a compile's private directory: its files now, the directory itself
+ * in the background — rmdir takes milliseconds on some file systems (3.5 ms
+ * on ext4 here), which a live-mode save would wait for. One thread-pool call:
+ * it completes even while the main thread runs the program.
+ */
+function removeScratch(dir: string): void {
+  try {
+    for (const f of readdirSync(dir)) unlinkSync(join(dir, f));
+  } catch {
+    /* removed below, recursively */
+  }
+  rmdir(dir, (e) => void (e && rm(dir, { recursive: true, force: true }, () => {})));
 }
 
 /** The prerequisites of a `-MD` file, absolute, without the source itself; [] when there is none. */
@@ -171,10 +189,10 @@ function runCompiler(opts: CompileOptions, args: string[]): Promise<{ status: nu
   const argv = cc.split(/\s+/).filter(Boolean);
   return new Promise((resolve) => {
     let diagnostics = '';
-    const child = processes().spawn(argv[0]!, [...argv.slice(1), ...args], { stdio: ['ignore', 'pipe', 'pipe'], cwd: opts.cwd });
+    const child = processes().spawn(argv[0]!, [...argv.slice(1), ...args], { stdio: ['ignore', 'pipe', 'pipe'], cwd: opts.cwd, signal: opts.signal, killSignal: 'SIGKILL' });
     child.stdout.on('data', (d: Buffer) => (diagnostics += d.toString()));
     child.stderr.on('data', (d: Buffer) => (diagnostics += d.toString()));
-    child.on('error', (e) => resolve({ status: 127, diagnostics: `hotlink: cannot run the C compiler '${cc}': ${e.message}\n`, command: cc }));
+    child.on('error', (e) => opts.signal?.aborted ? resolve({ status: 1, diagnostics: '', command: cc }) : resolve({ status: 127, diagnostics: `hotlink: cannot run the C compiler '${cc}': ${e.message}\n`, command: cc }));
     child.on('close', (code) => resolve({ status: code ?? 1, diagnostics, command: cc }));
   });
 }

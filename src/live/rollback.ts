@@ -1,12 +1,16 @@
 // Crash rollback (live mode): a fatal signal whose PC is in a body the last
-// reload published rolls that reload back and resumes the crashing thread on
-// the old code, by re-executing the statement of the nearest caller frame
-// outside the rolled-back bodies:
+// reload published — or raised by the host on behalf of such a body:
+// abort() from a failed assert(), a libc routine handed a bad pointer (the
+// frames above the new body are all the host's) — rolls that reload back
+// and resumes the crashing thread on the old code, by re-executing the
+// statement of the nearest caller frame outside the rolled-back bodies:
 //
-// 1. unwind from the crash registers with the image's CFI (src/dbg/unwind.ts);
-// 2. the first frame whose call site (return address - 1) is not in a body of
-//    that reload is the frame to resume; it must be image code with a line
-//    table (a libc frame, e.g. qsort calling back, cannot be re-executed);
+// 1. unwind from the crash registers with the image's CFI, and the host
+//    libraries' for libc frames (src/dbg/unwind.ts);
+// 2. past the innermost frame in a new body, the first frame whose call site
+//    (return address - 1) is not in a body of that reload is the frame to
+//    resume; it must be image code with a line table (a libc frame, e.g.
+//    qsort calling back, cannot be re-executed);
 // 3. its registers are the CFI-restored ones (callee-saved registers, RSP =
 //    the callee's CFA); caller-saved registers keep the crash values, which
 //    the statement recomputes from memory (at -O0 always; with optimization a
@@ -48,15 +52,21 @@ export function tryRollback(p: LiveProgram): boolean {
   for (let i = 0; i < 23; i++) gregs.push(dv.getBigUint64(OFF_GREGS + i * 8, true));
   const pc = Number(gregs[16]);
   const inNew = inBodiesOf(last.report);
-  if (!inNew(pc)) return false;
 
   const view = new DebugView(jit);
-  const found = resumePoint(view, unwind(view, dwarfRegs(gregs), { limit: 256 }), inNew);
+  const frames = unwind(view, dwarfRegs(gregs), { limit: 256 });
+  // The innermost frame in a new body: the crash itself, or a call out of it (abort() from assert(), a libc
+  // routine given a bad pointer) whose frames above it are the host's.
+  const first = frames.findIndex((f) => inNew(f.level === 0 ? f.pc : f.pc - 1));
+  if (first < 0 || frames.slice(0, first).some((f) => view.inputAt(f.level === 0 ? f.pc : f.pc - 1) !== undefined)) return false;
+  const raised = first > 0 ? view.functionAt(frames[first]!.pc - 1)?.name : undefined;
+  const found = resumePoint(view, frames.slice(first), inNew);
   if (!('start' in found)) return false;
   const resume = found;
 
   // The report: the crash in the new code, then what was undone.
-  const lines = [`hotlink: ${signalName(signo)}${signo === 11 || signo === 7 ? ` at address ${hex(addr)}` : ''} in code published by the last reload`];
+  const where = raised ? `raised from ${raised}, code published by the last reload` : 'in code published by the last reload';
+  const lines = [`hotlink: ${signalName(signo)}${signo === 11 || signo === 7 ? ` at address ${hex(addr)}` : ''} ${where}`];
   try {
     lines.push(...jit.crashBacktrace(gregs));
   } catch {

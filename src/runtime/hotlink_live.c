@@ -11,8 +11,10 @@
  * - Threads: the program's pthread_create is routed here (LIVE_ALIASES in
  *   jit.ts), so every program thread is known by its tid.
  * - Stop-the-world publication: __hotlink_live_publish signals every program
- *   thread (SIG_PARK), waits until each is parked in the handler, stores the
- *   new slot values and releases them. Node's own threads are never stopped.
+ *   thread (SIG_PARK), waits until each is parked in the handler or was off
+ *   CPU since the signal (then it can only come back through the handler),
+ *   stores the new slot values and releases them. Node's own threads are
+ *   never stopped.
  * - Crashes: a fatal signal on a program thread fills __hotlink_crash, writes
  *   one byte to the notify pipe and waits on the resume pipe: Node either
  *   rewrites the registers (rollback: resume on the old code) or ends the
@@ -23,6 +25,7 @@
 #include <errno.h>
 #include <linux/futex.h>
 #include <pthread.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -130,31 +133,28 @@ int __hotlink_live_pthread_create(pthread_t *th, const pthread_attr_t *attr, voi
 
 /* ---- Parking ------------------------------------------------------------------- */
 
-static volatile int parked;   /* threads in on_park this round */
-static volatile int release_gen;
-static volatile int publishing; /* a publication is waiting for threads to park */
+/*
+ * A publication is a round: `round` is odd while it runs. It sends SIG_PARK
+ * to every program thread; from then on the thread's next user-mode
+ * instruction is on_park's (the kernel delivers a pending, unblocked signal
+ * on every return to user mode). So a thread is stopped for the stores once
+ * either it has parked in on_park, or it was off CPU at some instant after
+ * the signal was sent: then it can only come back through on_park. The
+ * second is read from the thread's CPU-time clock (exact to the nanosecond
+ * for a running thread, constant while it is off CPU): two equal readings
+ * around or after the signal. Threads that were sleeping or waiting for a
+ * CPU are thus stopped without waiting for them to be scheduled (which, on a
+ * loaded machine, costs a time slice each); only threads running at the
+ * signal are waited for, and they take it within microseconds. A late
+ * on_park (the round is over) returns at once.
+ */
+static volatile int round_;
+static volatile int parked_round[MAX_THREADS]; /* per registry index: the round the thread parked in */
+static volatile int arrivals;                  /* futex: bumped by each park while the publisher sleeps */
+static volatile int publisher_waits;
+static volatile int sleepers; /* parked threads asleep on `round_` */
+#define PARK_SPIN_NS 50000
 int64_t __hotlink_live_last_pause_ns;
-
-static void on_park(int sig, siginfo_t *info, void *uctx) {
-    (void)sig;
-    (void)info;
-    (void)uctx;
-    int saved = errno;
-    int gen = __atomic_load_n(&release_gen, __ATOMIC_ACQUIRE);
-    /* A signal that arrives after its publication released the threads (the thread was late): nothing to
-     * wait for — without this check it would wait for the next publication. publishing is cleared
-     * before release_gen moves, so a thread that read the old generation sees it set or sees the move. */
-    if (!__atomic_load_n(&publishing, __ATOMIC_SEQ_CST)) {
-        errno = saved;
-        return;
-    }
-    __atomic_add_fetch(&parked, 1, __ATOMIC_SEQ_CST);
-    /* Every arrival wakes the publisher (measured: waking only on the last arrival makes the pause
-     * with busy threads on a loaded 2-core machine 100x longer: the publisher then waits for a slice). */
-    futex(&parked, FUTEX_WAKE_PRIVATE, 1, NULL);
-    while (__atomic_load_n(&release_gen, __ATOMIC_ACQUIRE) == gen) futex(&release_gen, FUTEX_WAIT_PRIVATE, gen, NULL);
-    errno = saved;
-}
 
 static int64_t now_ns(void) {
     struct timespec ts;
@@ -162,41 +162,99 @@ static int64_t now_ns(void) {
     return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
 }
 
+static void on_park(int sig, siginfo_t *info, void *uctx) {
+    (void)sig;
+    (void)info;
+    (void)uctx;
+    int r = __atomic_load_n(&round_, __ATOMIC_ACQUIRE);
+    if (!(r & 1)) return; /* a late signal: that publication is over */
+    int saved = errno;
+    pid_t me = my_tid();
+    int n = ntids; /* stable: the publisher holds the registry lock during a round */
+    for (int i = 0; i < n; i++)
+        if (tids[i] == me) {
+            __atomic_store_n(&parked_round[i], r, __ATOMIC_SEQ_CST);
+            break;
+        }
+    if (__atomic_load_n(&publisher_waits, __ATOMIC_SEQ_CST)) {
+        __atomic_add_fetch(&arrivals, 1, __ATOMIC_SEQ_CST);
+        futex(&arrivals, FUTEX_WAKE_PRIVATE, 1, NULL);
+    }
+    /* The round is short: wait for its end yielding the CPU (the publisher may need it), then sleep. A sleeper
+     * is counted, so the release wakes (a system call per thread, each a cross-CPU wake-up) only when needed. */
+    int64_t t0 = now_ns();
+    while (__atomic_load_n(&round_, __ATOMIC_ACQUIRE) == r && now_ns() - t0 < PARK_SPIN_NS) sched_yield();
+    if (__atomic_load_n(&round_, __ATOMIC_ACQUIRE) == r) {
+        __atomic_add_fetch(&sleepers, 1, __ATOMIC_SEQ_CST);
+        while (__atomic_load_n(&round_, __ATOMIC_SEQ_CST) == r) futex(&round_, FUTEX_WAIT_PRIVATE, r, NULL);
+        __atomic_sub_fetch(&sleepers, 1, __ATOMIC_SEQ_CST);
+    }
+    errno = saved;
+}
+
+/* CPU time of thread `tid` of this process, in ns (its per-thread CPUCLOCK_SCHED clock); -1 if it is gone. */
+static int64_t thread_cpu_ns(pid_t tid) {
+    struct timespec ts;
+    clockid_t clk = (clockid_t)((~(unsigned)tid << 3) | 4 /* per thread */ | 2 /* sched */);
+    if (syscall(SYS_clock_gettime, clk, &ts) != 0) return -1;
+    return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+static int64_t cpu_seen[MAX_THREADS];
+static unsigned char stopped[MAX_THREADS];
+
 /*
  * Publishes `n` slot stores (pairs: slot address, value) while every program
- * thread is parked. Returns the number of threads that did not park within
- * the timeout (they block SIG_PARK); the stores are made anyway (each is an
- * atomic 8-byte store). Never called from a program thread.
+ * thread is stopped (above). Returns the number of threads that could not
+ * be stopped within the timeout (running with SIG_PARK blocked); the stores
+ * are made anyway (each is an atomic 8-byte store). Never called from a
+ * program thread.
  */
 int __hotlink_live_publish(const uint64_t *pairs, size_t n, int timeout_ms) {
     int64_t t0 = now_ns();
     pthread_mutex_lock(&reg_lock);
     pid_t self = my_tid();
-    __atomic_store_n(&parked, 0, __ATOMIC_SEQ_CST);
-    __atomic_store_n(&publishing, 1, __ATOMIC_SEQ_CST);
-    int sent = 0;
     pid_t pid = getpid();
-    for (int i = 0; i < ntids; i++) {
-        if (tids[i] == self) continue;
-        if (syscall(SYS_tgkill, pid, tids[i], SIG_PARK) == 0) sent++;
+    int r = __atomic_add_fetch(&round_, 1, __ATOMIC_SEQ_CST);
+    int nt = ntids, left = 0;
+    for (int i = 0; i < nt; i++) {
+        stopped[i] = tids[i] == self;
+        if (!stopped[i]) cpu_seen[i] = thread_cpu_ns(tids[i]);
     }
+    for (int i = 0; i < nt; i++)
+        if (!stopped[i] && syscall(SYS_tgkill, pid, tids[i], SIG_PARK) != 0) stopped[i] = 1; /* gone */
     int64_t deadline = t0 + (int64_t)timeout_ms * 1000000;
-    for (;;) {
-        int p = __atomic_load_n(&parked, __ATOMIC_SEQ_CST);
-        if (p >= sent) break;
-        int64_t left = deadline - now_ns();
-        if (left <= 0) break;
-        struct timespec ts = {left / 1000000000, left % 1000000000};
-        futex(&parked, FUTEX_WAIT_PRIVATE, p, &ts);
+    for (int pass = 0;; pass++) {
+        left = 0;
+        for (int i = 0; i < nt; i++) {
+            if (stopped[i]) continue;
+            if (__atomic_load_n(&parked_round[i], __ATOMIC_SEQ_CST) == r) {
+                stopped[i] = 1;
+                continue;
+            }
+            int64_t c = thread_cpu_ns(tids[i]);
+            if (c < 0 || c == cpu_seen[i]) stopped[i] = 1; /* gone, or off CPU since the signal */
+            else cpu_seen[i] = c, left++;
+        }
+        if (!left || now_ns() >= deadline) break;
+        if (pass < 8) continue; /* running threads take the signal within microseconds */
+        /* Sleep until a thread parks, or 100 us (then look at the clocks again). */
+        int a = __atomic_load_n(&arrivals, __ATOMIC_SEQ_CST);
+        __atomic_store_n(&publisher_waits, 1, __ATOMIC_SEQ_CST);
+        int any = 0;
+        for (int i = 0; i < nt && !any; i++) any = !stopped[i] && __atomic_load_n(&parked_round[i], __ATOMIC_SEQ_CST) == r;
+        if (!any) {
+            struct timespec ts = {0, 100000};
+            futex(&arrivals, FUTEX_WAIT_PRIVATE, a, &ts);
+        }
+        __atomic_store_n(&publisher_waits, 0, __ATOMIC_SEQ_CST);
     }
-    int missing = sent - __atomic_load_n(&parked, __ATOMIC_SEQ_CST);
     for (size_t i = 0; i < n; i++) __atomic_store_n((uint64_t *)(uintptr_t)pairs[2 * i], pairs[2 * i + 1], __ATOMIC_RELEASE);
-    __atomic_store_n(&publishing, 0, __ATOMIC_SEQ_CST);
-    __atomic_add_fetch(&release_gen, 1, __ATOMIC_SEQ_CST);
-    futex(&release_gen, FUTEX_WAKE_PRIVATE, 0x7fffffff, NULL);
+    __atomic_add_fetch(&round_, 1, __ATOMIC_SEQ_CST);
+    if (__atomic_load_n(&sleepers, __ATOMIC_SEQ_CST) > 0) futex(&round_, FUTEX_WAKE_PRIVATE, 0x7fffffff, NULL);
     pthread_mutex_unlock(&reg_lock);
     __hotlink_live_last_pause_ns = now_ns() - t0;
-    return missing < 0 ? 0 : missing;
+    return left;
 }
 
 /* The number of program threads now. */
