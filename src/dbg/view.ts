@@ -15,6 +15,7 @@ import { Subprogram, findSubprogram, subprograms, globalVariables, Variable } fr
 import { SHN_ABS, SHN_COMMON, SHN_UNDEF, STT_SECTION } from '../elf/elf.js';
 import { Jit } from '../jit.js';
 import { LinkInput } from '../link/input.js';
+import type { LinkSession } from '../link/session.js';
 import { SymKind } from '../link/symbols.js';
 import { safeRead } from '../memory/native.js';
 
@@ -79,24 +80,8 @@ export class DebugView {
     const input = e.input;
     const obj = input.obj;
     if (!obj.sections.some((s) => s.name === '.debug_info')) return (e.dbg = null);
-    const syms = this.jit.session.symbols;
-    const symbolValue = (i: number): number => {
-      const s = obj.symbols[i];
-      if (!s) return 0;
-      if (s.shndx === SHN_ABS) return s.st_value;
-      if (s.shndx === SHN_UNDEF || s.shndx === SHN_COMMON) {
-        const id = input.symIds[i]!;
-        return id >= 0 && syms.kind[id] !== SymKind.Discarded ? syms.addr[id]! : 0;
-      }
-      const base = input.sectionAddr[s.shndx]!;
-      if (base < 0) return 0; // debug sections and others we do not load: offsets are section-relative
-      if (s.type === STT_SECTION) return base;
-      const id = input.symIds[i]!;
-      if (id >= 0 && syms.kind[id] === SymKind.Tls) return syms.addr[id]!;
-      return base + s.st_value;
-    };
     try {
-      e.dbg = readDebugInfo(obj, symbolValue, (sec) => Math.max(0, input.sectionAddr[sec]!));
+      e.dbg = imageDebugInfo(this.jit.session, input);
       for (const w of e.dbg.sections.warnings) this.warnings.push(`${input.file}: ${w.message}`);
     } catch (err) {
       this.warnings.push(`${input.file}: debug info ignored: ${(err as Error).message}`);
@@ -368,6 +353,37 @@ export class DebugView {
     }
     return [...out];
   }
+}
+
+/**
+ * The value S of input symbol `i` in the live image, for relocating the
+ * input's debug sections: its image address (loaded sections, common and
+ * host symbols, TLS offsets), 0 for what the image did not load (debug
+ * sections included: their offsets stay section-relative).
+ */
+export function imageSymbolValue(session: LinkSession, input: LinkInput): (i: number) => number {
+  const obj = input.obj;
+  const syms = session.symbols;
+  return (i: number): number => {
+    const s = obj.symbols[i];
+    if (!s) return 0;
+    if (s.shndx === SHN_ABS) return s.st_value;
+    if (s.shndx === SHN_UNDEF || s.shndx === SHN_COMMON) {
+      const id = input.symIds[i]!;
+      return id >= 0 && syms.kind[id] !== SymKind.Discarded ? syms.addr[id]! : 0;
+    }
+    const base = input.sectionAddr[s.shndx]!;
+    if (base < 0) return 0; // debug sections and others we do not load: offsets are section-relative
+    if (s.type === STT_SECTION) return base;
+    const id = input.symIds[i]!;
+    if (id >= 0 && syms.kind[id] === SymKind.Tls) return syms.addr[id]!;
+    return base + s.st_value;
+  };
+}
+
+/** The input's DWARF and CFI relocated to image addresses (throws on corrupt debug info). */
+export function imageDebugInfo(session: LinkSession, input: LinkInput): DebugInfo {
+  return readDebugInfo(input.obj, imageSymbolValue(session, input), (sec) => Math.max(0, input.sectionAddr[sec]!));
 }
 
 function findSequence(seqs: Sequence[], pc: number): Sequence | undefined {

@@ -151,8 +151,11 @@ export class Arena {
    * to the host executable's data in reach), then, if `anywhere`, lets the
    * kernel choose. `anonymous`: shared anonymous memory, never a memfd (the
    * kernel names it `/dev/zero (deleted)`, which perf treats as JIT memory).
+   * `privateView`: the view maps the memfd MAP_PRIVATE (pages not written
+   * through the view still show the alias's writes; a ptrace write — a
+   * debugger's breakpoint — makes the page a private copy).
    */
-  static reserve(size: number, sharedSize: number, hints: number[], anywhere = true, anonymous = false): Arena {
+  static reserve(size: number, sharedSize: number, hints: number[], anywhere = true, anonymous = false, privateView = false): Arena {
     let base = MAP_FAILED;
     for (const hint of hints) {
       const got = mmapAddr(hint, size, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_FIXED_NOREPLACE, -1, 0);
@@ -178,7 +181,7 @@ export class Arena {
     const fd = memfdCreate('hotlink-image', MFD_CLOEXEC);
     if (fd < 0) throw new HotlinkError('memory', `memfd_create failed: ${errnoText()}`);
     if (ftruncate(fd, sharedSize) !== 0) throw new HotlinkError('memory', `ftruncate(memfd, ${hex(sharedSize)}) failed: ${errnoText()}`);
-    if (mmapAddr(base, sharedSize, PROT_NONE, MAP_SHARED | MAP_FIXED, fd, 0) !== base) {
+    if (mmapAddr(base, sharedSize, PROT_NONE, (privateView ? MAP_PRIVATE : MAP_SHARED) | MAP_FIXED, fd, 0) !== base) {
       throw new HotlinkError('memory', `cannot map the image view at ${hex(base)}: ${errnoText()}`);
     }
     const aliasBase = mmapAddr(0, sharedSize, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);

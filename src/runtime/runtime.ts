@@ -21,7 +21,8 @@ export function runtimeSourcePath(file = 'hotlink_rt.c'): string {
   throw new Error(`hotlink runtime source not found (looked in ${candidates.join(', ')})`);
 }
 
-function cacheDir(): string {
+/** hotlink's cache directory ($XDG_CACHE_HOME/hotlink, default ~/.cache/hotlink). */
+export function cacheDir(): string {
   const base = process.env.XDG_CACHE_HOME || (homedir() ? join(homedir(), '.cache') : tmpdir());
   return join(base, 'hotlink');
 }
