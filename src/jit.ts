@@ -31,6 +31,7 @@ import { DebugView } from './dbg/view.js';
 import { unwind } from './dbg/unwind.js';
 import { runtimeObject } from './runtime/runtime.js';
 import { perfMapFromEnv, writePerfMap } from './perfmap.js';
+import { jitdumpFromEnv, writeJitdump } from './jitdump.js';
 import { GdbJit, gdbJitFromEnv, tracedNow } from './gdbjit.js';
 import { watch as watchFiles, WatchHandle, WatchOptions } from './live/watch.js';
 
@@ -72,6 +73,12 @@ export interface JitOptions {
    * the environment's HOTLINK_PERF_MAP (set and not '0').
    */
   perfMap?: boolean;
+  /**
+   * Write /tmp/jit-PID.dump (perf's jitdump: code and line tables of every
+   * published function) for `perf inject --jit` (src/jitdump.ts). Default:
+   * the environment's HOTLINK_JITDUMP.
+   */
+  jitdump?: boolean;
   /**
    * Register every published batch with gdb's JIT interface (src/gdbjit.ts).
    * Default: HOTLINK_GDB_JIT, or on when the process is being traced (run
@@ -249,14 +256,16 @@ export class Jit {
   readonly perfMap: boolean;
   /** Registers each published batch with gdb (JitOptions.gdb). */
   readonly gdbJit: GdbJit | undefined;
-  /** Told about every published batch (initial link, append, reload): the perf map, gdb. */
+  /** Told about every published batch (initial link, append, reload): the perf map, jitdump, gdb. */
   readonly publishObservers: ((session: LinkSession, batch: BatchResult) => void)[] = [];
 
   constructor(opts: JitOptions = {}) {
     this.opts = opts;
     this.perfMap = opts.perfMap ?? perfMapFromEnv();
+    const jitdump = opts.jitdump ?? jitdumpFromEnv();
     if (opts.gdb ?? (gdbJitFromEnv() || tracedNow())) this.gdbJit = new GdbJit(opts.cc);
     if (this.perfMap) this.publishObservers.push(writePerfMap);
+    if (jitdump) this.publishObservers.push(writeJitdump);
     if (this.gdbJit) this.publishObservers.push(this.gdbJit.observe);
     this.libraries = [...(opts.libraries ?? [])];
     this.session = new LinkSession({ arch: this.arch, host: new HostResolver(), reserve: opts.reserve, base: opts.base, indirection: opts.indirection, anonymousImage: this.perfMap, privateCodeView: !!this.gdbJit, aliases: new Map([...RUN_ALIASES, ...(opts.debugRuntime ? DEBUG_ALIASES : []), ...(opts.liveRuntime ? LIVE_ALIASES : [])]) });

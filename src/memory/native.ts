@@ -258,6 +258,15 @@ export function mapFile(path: string, size: number): Uint8Array {
   return new Uint8Array(koffi.view(p, size));
 }
 
+/**
+ * Maps the first page of open file `fd` read + execute (never written), so
+ * that perf records an executable mapping of the file: how `perf inject
+ * --jit` finds a jitdump. The mapping stays for the life of the process.
+ */
+export function mapExecutableMarker(fd: number, path: string): void {
+  if (mmapAddr(0, PAGE_SIZE, PROT_READ | PROT_EXEC, MAP_PRIVATE, fd, 0) === MAP_FAILED) throw new HotlinkError('memory', `${path}: cannot map: ${errnoText()}`);
+}
+
 // ---- The host's dynamic loader ---------------------------------------------
 
 export const RTLD_DEFAULT = 0;
