@@ -11,7 +11,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Jit } from '../src/index.js';
-import { compileNative, haveCommand, hotlinkBin, repoRoot, runCommand, tmpDir } from './helpers.js';
+import { compileNative, haveCommand, hotlinkBin, needs, repoRoot, runCommand, tmpDir } from './helpers.js';
 
 const PROGRAMS = join(repoRoot, 'test', 'programs');
 const CRASH = join(PROGRAMS, 'gdbjit_crash.c');
@@ -164,4 +164,13 @@ test('without --gdb, HOTLINK_GDB_JIT or a debugger, nothing is registered; the s
     const d = runCommand('llvm-dwarfdump-19', ['--debug-info', join(dir, 'sym.elf')]).stdout;
     assert.match(d, new RegExp(`DW_AT_low_pc\\s+\\(0x0*${jit.lookup('gj_f')!.toString(16)}\\)`), d);
   }
+});
+
+test('lldb reads the same registrations: a breakpoint in JIT code and bt with file:line', { skip: skip ?? needs('lldb-19') }, () => {
+  const r = runCommand('lldb-19', ['-b', '-o', 'settings set plugin.jit-loader.gdb.enable on', '-o', 'process handle SIGRTMAX SIGRTMAX-1 -s false -n false -p true', '-o', 'breakpoint set -n gdbjit_leaf', '-o', 'run', '-o', 'bt', '-o', 'kill', '--', process.execPath, hotlinkBin, 'run', '--gdb', CRASH], { timeoutMs: 180_000 });
+  const out = r.stdout + r.stderr;
+  assert.match(out, /stop reason = breakpoint 1\.1/, out);
+  assert.match(out, /frame #0: 0x[0-9a-f]+ JIT\(0x[0-9a-f]+\)`gdbjit_leaf\(p=0x0+, n=2\) at gdbjit_crash\.c:5:\d+/, out);
+  assert.match(out, /frame #1: 0x[0-9a-f]+ JIT\(0x[0-9a-f]+\)`gdbjit_outer\(p=0x0+\) at gdbjit_crash\.c:10:\d+/, out);
+  assert.match(out, /frame #2: 0x[0-9a-f]+ JIT\(0x[0-9a-f]+\)`main\(argc=1, argv=0x[0-9a-f]+\) at gdbjit_crash\.c:17:\d+/, out);
 });
