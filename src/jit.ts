@@ -31,6 +31,8 @@ import { DebugView } from './dbg/view.js';
 import { unwind } from './dbg/unwind.js';
 import { runtimeObject } from './runtime/runtime.js';
 import { perfMapFromEnv, writePerfMap } from './perfmap.js';
+import { jitdumpFromEnv, writeJitdump } from './jitdump.js';
+import { GdbJit, gdbJitFromEnv, tracedNow } from './gdbjit.js';
 import { watch as watchFiles, WatchHandle, WatchOptions } from './live/watch.js';
 
 export interface JitOptions {
@@ -71,6 +73,18 @@ export interface JitOptions {
    * the environment's HOTLINK_PERF_MAP (set and not '0').
    */
   perfMap?: boolean;
+  /**
+   * Write /tmp/jit-PID.dump (perf's jitdump: code and line tables of every
+   * published function) for `perf inject --jit` (src/jitdump.ts). Default:
+   * the environment's HOTLINK_JITDUMP.
+   */
+  jitdump?: boolean;
+  /**
+   * Register every published batch with gdb's JIT interface (src/gdbjit.ts).
+   * Default: HOTLINK_GDB_JIT, or on when the process is being traced (run
+   * under gdb) when the Jit is created.
+   */
+  gdb?: boolean;
 }
 
 /** In live mode, the program's pthread_create is the runtime's, so every program thread is known (hotlink_live.c). */
@@ -244,13 +258,38 @@ export class Jit {
   publisher: ((stores: SlotStore[]) => void) | undefined;
   /** Writes each published batch to /tmp/perf-PID.map (JitOptions.perfMap). */
   readonly perfMap: boolean;
+  /** Registers each published batch with gdb (JitOptions.gdb). */
+  readonly gdbJit: GdbJit | undefined;
+  /** Told about every published batch (initial link, append, reload): the perf map, jitdump, gdb. */
+  readonly publishObservers: ((session: LinkSession, batch: BatchResult) => void)[] = [];
 
   constructor(opts: JitOptions = {}) {
     this.opts = opts;
     this.perfMap = opts.perfMap ?? perfMapFromEnv();
+    const jitdump = opts.jitdump ?? jitdumpFromEnv();
+    if (opts.gdb ?? (gdbJitFromEnv() || tracedNow())) this.gdbJit = new GdbJit(opts.cc);
+    if (this.perfMap) this.publishObservers.push(writePerfMap);
+    if (jitdump) this.publishObservers.push(writeJitdump);
+    if (this.gdbJit) this.publishObservers.push(this.gdbJit.observe);
     this.libraries = [...(opts.libraries ?? [])];
     // Alias order: the debugger's pthread_create wins over live mode's; it adopts each thread into live's registry too.
-    this.session = new LinkSession({ arch: this.arch, host: new HostResolver(), reserve: opts.reserve, base: opts.base, indirection: opts.indirection, anonymousImage: this.perfMap, aliases: new Map([...RUN_ALIASES, ...(opts.liveRuntime ? LIVE_ALIASES : []), ...(opts.debugRuntime ? DEBUG_ALIASES : [])]) });
+    this.session = new LinkSession({ arch: this.arch, host: new HostResolver(), reserve: opts.reserve, base: opts.base, indirection: opts.indirection, anonymousImage: this.perfMap, privateCodeView: !!this.gdbJit, aliases: new Map([...RUN_ALIASES, ...(opts.liveRuntime ? LIVE_ALIASES : []), ...(opts.debugRuntime ? DEBUG_ALIASES : [])]) });
+  }
+
+  /**
+   * Tells the publish observers about a batch just published. The batch is
+   * live whatever they do: an observer that fails is reported once on
+   * stderr and dropped.
+   */
+  private published(batch: BatchResult): void {
+    for (const o of [...this.publishObservers]) {
+      try {
+        o(this.session, batch);
+      } catch (e) {
+        this.publishObservers.splice(this.publishObservers.indexOf(o), 1);
+        process.stderr.write(`hotlink: warning: ${(e as Error).message} (no longer written)\n`);
+      }
+    }
   }
 
   /** Adds an input by path: .c (compiled at link), .o, .a. */
@@ -353,7 +392,7 @@ export class Jit {
       const readMs = performance.now() - t0;
       this.linked = this.session.linkBatch(objects, readMs, { reloadable: (o) => !systemObjects.has(o) });
       liveImages.add(this);
-      if (this.perfMap) writePerfMap(this.session, this.linked);
+      this.published(this.linked);
     } catch (e) {
       this.session.archives.length = archiveCount; // the retry adds the libraries' archives again
       throw e;
@@ -416,7 +455,7 @@ export class Jit {
         else elf.push(new ElfObject(o.bytes, o.name));
       }
       batch = this.session.linkBatch(elf, performance.now() - t0);
-      if (this.perfMap) writePerfMap(this.session, batch);
+      this.published(batch);
     } catch (e) {
       this.session.archives.length = archiveCount; // an archive of a failed batch is forgotten too
       throw e;
@@ -567,7 +606,7 @@ export class Jit {
     const olds = new Map<LinkReloadFunc, BodyInfo>();
     for (const p of plans) for (const w of p.swaps) olds.set(w.f, this.bodyInfo(w.f, w.f.current));
     const batch = s.linkBatch(plans.map((p) => p.obj), 0, { units: new Map(plans.map((p) => [p.obj, p.batch])) });
-    if (this.perfMap) writePerfMap(s, batch);
+    this.published(batch);
     // Published: point every slot at its new body.
     const swapped: ReloadReport[] = [];
     const stores: SlotStore[] = [];

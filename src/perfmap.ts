@@ -23,29 +23,40 @@ export function perfMapFromEnv(): boolean {
   return v !== undefined && v !== '' && v !== '0';
 }
 
+/** A function of a published batch, as profilers name it. */
+export interface BatchCode {
+  address: number;
+  size: number;
+  name: string;
+}
+
 /**
- * The lines for one published batch: every function it defined (bodies keep
- * their internal names, `foo$body$N`, so a profile tells an old body from a
- * new one; a reloadable function's entry is `foo`), and its host-call stubs
- * as `name@stub`. Symbols outside the code class (size 0, or data) are left out.
+ * The code one published batch defined: every function (bodies keep their
+ * internal names, `foo$body$N`, so a profile tells an old body from a new
+ * one; a reloadable function's entry is `foo`), then its host-call stubs as
+ * `name@stub`. Symbols outside the code class (size 0, or data) are left out.
  */
-export function perfMapLines(session: LinkSession, batch: BatchResult): string {
+export function batchCode(session: LinkSession, batch: BatchResult): BatchCode[] {
   const syms = session.symbols;
   const rx = session.classes[0]!; // SegClass.RX
-  let out = '';
+  const out: BatchCode[] = [];
   for (let id = batch.firstSymbol; id < syms.count; id++) {
     if (syms.kind[id] !== SymKind.Image || syms.type[id] !== STT_FUNC) continue;
     const a = syms.addr[id]!;
     const size = syms.size[id]!;
     if (size <= 0 || a < rx.start || a >= rx.limit) continue;
-    out += `${a.toString(16)} ${size.toString(16)} ${syms.name[id]}\n`;
+    out.push({ address: a, size, name: syms.name[id]! });
   }
-  const stubSize = session.arch.stubSize;
   for (const id of batch.stubs) {
     const a = syms.stub.get(id);
-    if (a !== undefined) out += `${a.toString(16)} ${stubSize.toString(16)} ${syms.name[id]}@stub\n`;
+    if (a !== undefined) out.push({ address: a, size: session.arch.stubSize, name: `${syms.name[id]}@stub` });
   }
   return out;
+}
+
+/** The perf map lines for one published batch (batchCode, one `START SIZE name` line each). */
+export function perfMapLines(session: LinkSession, batch: BatchResult): string {
+  return batchCode(session, batch).map((c) => `${c.address.toString(16)} ${c.size.toString(16)} ${c.name}\n`).join('');
 }
 
 /** Appends one batch's lines to the process's perf map (one write; the file is opened on first use). */

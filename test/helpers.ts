@@ -389,3 +389,11 @@ export class DbgDriver {
     return lines.slice(i + 1, j);
   }
 }
+
+/** Why perf cannot profile here (not installed, or perf_event_open refused), or undefined when it can. */
+export function perfUsable(): string | undefined {
+  if (!haveCommand('perf')) return 'perf is not installed (Debian: apt-get install linux-perf)';
+  const r = spawnSync('perf', ['stat', '-e', 'cpu-clock', 'true'], { encoding: 'utf8' });
+  if (r.status !== 0) return `perf stat -e cpu-clock does not work here: ${(r.stderr || r.error?.message || '').trim().split('\n').pop()}`;
+  return undefined;
+}

@@ -9,7 +9,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { Jit } from '../src/index.js';
-import { hotlinkBin, haveCommand, repoRoot, runHotlink, tmpDir } from './helpers.js';
+import { hotlinkBin, perfUsable, repoRoot, runHotlink, tmpDir } from './helpers.js';
 
 const PROGRAMS = join(repoRoot, 'test', 'programs');
 
@@ -120,13 +120,6 @@ test('Jit perfMap: the link, an append and a reload each add their lines; lookup
   assert.deepEqual([body1.start, body1.size], [report.new.address, report.new.size]);
   assert.equal(report.new.body, 1);
 });
-
-function perfUsable(): string | undefined {
-  if (!haveCommand('perf')) return 'perf is not installed (Debian: apt-get install linux-perf)';
-  const r = spawnSync('perf', ['stat', '-e', 'cpu-clock', 'true'], { encoding: 'utf8' });
-  if (r.status !== 0) return `perf stat -e cpu-clock does not work here: ${(r.stderr || r.error?.message || '').trim().split('\n').pop()}`;
-  return undefined;
-}
 
 test('perf record + perf report name the hot JIT function', { skip: perfUsable() }, (t) => {
   const dir = tmpDir(t);

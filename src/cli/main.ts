@@ -24,6 +24,11 @@ options: --cc CC            C compiler (default: $CC, else cc)
          --perf-map         write /tmp/perf-PID.map (START SIZE name per function, for
                             perf and other profilers) at the link, every append and
                             reload; also HOTLINK_PERF_MAP=1 in the environment
+         --jitdump          write /tmp/jit-PID.dump (code and line tables, for
+                            perf record -k 1 + perf inject --jit); also HOTLINK_JITDUMP=1
+         --gdb              register the image with gdb's JIT interface (names and
+                            file:line in gdb -p / gdb --args); also HOTLINK_GDB_JIT=1;
+                            on by itself when hotlink runs under a debugger
          --argv0 NAME       the program's argv[0] (like exec -a); default: the first
                             input's path without its extension (examples/hello.c -> examples/hello)
          --reserve-rx SIZE  append budget for code (default 64M); also --reserve-r,
@@ -80,6 +85,10 @@ export interface RunArgs {
   watch: boolean;
   /** --perf-map: write /tmp/perf-PID.map for profilers (src/perfmap.ts). */
   perfMap?: boolean;
+  /** --jitdump: write /tmp/jit-PID.dump for perf inject --jit (src/jitdump.ts). */
+  jitdump?: boolean;
+  /** --gdb: register the image with gdb's JIT interface (src/gdbjit.ts). */
+  gdb?: boolean;
 }
 
 function parseSize(text: string, flag: string): number {
@@ -106,6 +115,8 @@ export function parseRunArgs(args: string[]): RunArgs {
     if (a === '--stats') out.stats = true;
     else if (a === '--watch') out.watch = true;
     else if (a === '--perf-map') out.perfMap = true;
+    else if (a === '--jitdump') out.jitdump = true;
+    else if (a === '--gdb') out.gdb = true;
     else if (a === '--cc' || a.startsWith('--cc=')) out.cc = value('--cc');
     else if (a === '--argv0' || a.startsWith('--argv0=')) out.argv0 = value('--argv0');
     else if (/^--reserve-(rx|r|rw|tls)(=|$)/.test(a)) {
@@ -162,7 +173,7 @@ async function run(args: string[], hooks: StartupHooks): Promise<never> {
     const { runWatch } = await import('../live/cli.js');
     return runWatch(a, programName(a));
   }
-  const jit = new Jit({ cc: a.cc, cflags: a.cflags, libraries: a.libraries, libraryPaths: a.libraryPaths, reserve: a.reserve, perfMap: a.perfMap });
+  const jit = new Jit({ cc: a.cc, cflags: a.cflags, libraries: a.libraries, libraryPaths: a.libraryPaths, reserve: a.reserve, perfMap: a.perfMap, jitdump: a.jitdump, gdb: a.gdb });
   for (const f of a.inputs) jit.addFile(f);
   const stats = await jit.link();
   hooks.ready?.();
@@ -196,7 +207,7 @@ async function dbg(args: string[], hooks: StartupHooks): Promise<never> {
   if (a.inputs.length === 0) throw new HotlinkError('usage', `no input files\nusage: ${DBG_LINE}\n(hotlink dbg --help for more)`);
   const { Debugger } = await import('../dbg/debugger.js');
   const { runRepl } = await import('../dbg/cli.js');
-  const debuggerInstance = await Debugger.create({ inputs: a.inputs, cc: a.cc, cflags: a.cflags, libraries: a.libraries, libraryPaths: a.libraryPaths, reserve: a.reserve, perfMap: a.perfMap });
+  const debuggerInstance = await Debugger.create({ inputs: a.inputs, cc: a.cc, cflags: a.cflags, libraries: a.libraries, libraryPaths: a.libraryPaths, reserve: a.reserve, perfMap: a.perfMap, jitdump: a.jitdump, gdb: a.gdb });
   hooks.ready?.();
   const status = await runRepl(debuggerInstance, { scripts, commands, batch, programArgs: a.programArgs, argv0: programName(a) });
   process.exit(status);

@@ -16,6 +16,7 @@ import { onlyInputError } from '../errors.js';
 import { SHN_ABS, SHN_COMMON, SHN_UNDEF, STT_FUNC, STT_SECTION } from '../elf/elf.js';
 import { Jit } from '../jit.js';
 import { LinkInput } from '../link/input.js';
+import type { LinkSession } from '../link/session.js';
 import { SymKind } from '../link/symbols.js';
 import { safeRead } from '../memory/native.js';
 
@@ -80,45 +81,8 @@ export class DebugView {
     const input = e.input;
     const obj = input.obj;
     if (!obj.sections.some((s) => s.name === '.debug_info')) return (e.dbg = null);
-    const syms = this.jit.session.symbols;
-    // A reloaded unit's variables are not loaded: they bind to the live ones (kept state), and so does
-    // their debug info — by the symbol, or, for a section symbol (GAS's form for statics), by a bound
-    // variable of that section (reload compiles with -fdata-sections: one variable a section).
-    const isData = (j: number): boolean => obj.symbols[j]!.type !== STT_FUNC && obj.symbols[j]!.type !== STT_SECTION;
-    const liveOf = (j: number): number | undefined => {
-      const id = input.symIds[j]!;
-      return id >= 0 && syms.input[id] !== input.id && syms.kind[id] !== SymKind.Discarded && isData(j) ? syms.addr[id]! : undefined;
-    };
-    let liveSections: Map<number, number> | undefined;
-    const boundData = (i: number): number | undefined => {
-      const sym = obj.symbols[i]!;
-      if (sym.type !== STT_SECTION) return liveOf(i);
-      if (!liveSections) {
-        liveSections = new Map();
-        for (let j = 1; j < obj.symbols.length; j++) {
-          const live = liveOf(j);
-          if (live !== undefined) liveSections.set(obj.symbols[j]!.shndx, live - obj.symbols[j]!.st_value);
-        }
-      }
-      return liveSections.get(sym.shndx);
-    };
-    const symbolValue = (i: number): number => {
-      const s = obj.symbols[i];
-      if (!s) return 0;
-      if (s.shndx === SHN_ABS) return s.st_value;
-      if (s.shndx === SHN_UNDEF || s.shndx === SHN_COMMON) {
-        const id = input.symIds[i]!;
-        return id >= 0 && syms.kind[id] !== SymKind.Discarded ? syms.addr[id]! : 0;
-      }
-      const base = input.sectionAddr[s.shndx]!;
-      if (base < 0) return boundData(i) ?? 0; // debug sections and others we do not load: offsets are section-relative
-      if (s.type === STT_SECTION) return base;
-      const id = input.symIds[i]!;
-      if (id >= 0 && syms.kind[id] === SymKind.Tls) return syms.addr[id]!;
-      return base + s.st_value;
-    };
     try {
-      e.dbg = readDebugInfo(obj, symbolValue, (sec) => Math.max(0, input.sectionAddr[sec]!));
+      e.dbg = imageDebugInfo(this.jit.session, input);
       for (const w of e.dbg.sections.warnings) this.warnings.push(`${input.file}: ${w.message}`);
     } catch (err) {
       this.warnings.push(`${input.file}: debug info ignored: ${(err as Error).message}`);
@@ -398,6 +362,58 @@ export class DebugView {
     }
     return [...out];
   }
+}
+
+/**
+ * The value S of input symbol `i` in the live image, for relocating the
+ * input's debug sections: its image address (loaded sections, common and
+ * host symbols, TLS offsets), 0 for what the image did not load (debug
+ * sections included: their offsets stay section-relative).
+ */
+export function imageSymbolValue(session: LinkSession, input: LinkInput): (i: number) => number {
+  const obj = input.obj;
+  const syms = session.symbols;
+  // A reloaded unit's variables are not loaded: they bind to the live ones (kept state), and so does
+  // their debug info — by the symbol, or, for a section symbol (GAS's form for statics), by a bound
+  // variable of that section (reload compiles with -fdata-sections: one variable a section).
+  const isData = (j: number): boolean => obj.symbols[j]!.type !== STT_FUNC && obj.symbols[j]!.type !== STT_SECTION;
+  const liveOf = (j: number): number | undefined => {
+    const id = input.symIds[j]!;
+    return id >= 0 && syms.input[id] !== input.id && syms.kind[id] !== SymKind.Discarded && isData(j) ? syms.addr[id]! : undefined;
+  };
+  let liveSections: Map<number, number> | undefined;
+  const boundData = (i: number): number | undefined => {
+    const sym = obj.symbols[i]!;
+    if (sym.type !== STT_SECTION) return liveOf(i);
+    if (!liveSections) {
+      liveSections = new Map();
+      for (let j = 1; j < obj.symbols.length; j++) {
+        const live = liveOf(j);
+        if (live !== undefined) liveSections.set(obj.symbols[j]!.shndx, live - obj.symbols[j]!.st_value);
+      }
+    }
+    return liveSections.get(sym.shndx);
+  };
+  return (i: number): number => {
+    const s = obj.symbols[i];
+    if (!s) return 0;
+    if (s.shndx === SHN_ABS) return s.st_value;
+    if (s.shndx === SHN_UNDEF || s.shndx === SHN_COMMON) {
+      const id = input.symIds[i]!;
+      return id >= 0 && syms.kind[id] !== SymKind.Discarded ? syms.addr[id]! : 0;
+    }
+    const base = input.sectionAddr[s.shndx]!;
+    if (base < 0) return boundData(i) ?? 0; // debug sections and others we do not load: offsets are section-relative
+    if (s.type === STT_SECTION) return base;
+    const id = input.symIds[i]!;
+    if (id >= 0 && syms.kind[id] === SymKind.Tls) return syms.addr[id]!;
+    return base + s.st_value;
+  };
+}
+
+/** The input's DWARF and CFI relocated to image addresses (throws on corrupt debug info). */
+export function imageDebugInfo(session: LinkSession, input: LinkInput): DebugInfo {
+  return readDebugInfo(input.obj, imageSymbolValue(session, input), (sec) => Math.max(0, input.sectionAddr[sec]!));
 }
 
 function findSequence(seqs: Sequence[], pc: number): Sequence | undefined {

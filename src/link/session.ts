@@ -195,6 +195,15 @@ export interface SessionOptions {
    * file-backed mapping such as `/memfd:hotlink-image`).
    */
   anonymousImage?: boolean;
+  /**
+   * Map the code view privately (MAP_PRIVATE of the memfd) and start each
+   * batch's code on a fresh page, so an external debugger can write its
+   * breakpoints (the kernel refuses ptrace writes to a read-only shared
+   * mapping; a private page is copied on write) and no page it copied ever
+   * receives code afterwards (the copy would hide it). Used with gdb's JIT
+   * interface (src/gdbjit.ts).
+   */
+  privateCodeView?: boolean;
 }
 
 export type IndirectionMode = 'none' | 'exported-funcs';
@@ -273,6 +282,7 @@ export class LinkSession {
   readonly reserve: Required<ReserveOptions>;
   readonly base: number | undefined;
   readonly anonymousImage: boolean;
+  readonly privateCodeView: boolean;
   readonly indirection: IndirectionMode;
   readonly aliases: Map<string, string>;
   /** Reloadable global functions by public name. */
@@ -300,6 +310,7 @@ export class LinkSession {
     this.reserve = { ...DEFAULT_RESERVE, ...(opts.reserve ?? {}) };
     this.base = opts.base;
     this.anonymousImage = !!opts.anonymousImage;
+    this.privateCodeView = !!opts.privateCodeView && !this.anonymousImage;
     this.indirection = opts.indirection ?? 'none';
     this.aliases = opts.aliases ?? new Map();
   }
@@ -973,7 +984,7 @@ class Batch {
     if (!s.arena) this.reserveArena(used, maxAlign);
     for (let c = 0; c < SEG_CLASS_COUNT; c++) {
       const range = s.classes[c]!;
-      const start = alignUp(range.cursor, maxAlign[c]!);
+      const start = alignUp(range.cursor, c === SegClass.RX && s.privateCodeView ? Math.max(maxAlign[c]!, PAGE_SIZE) : maxAlign[c]!);
       this.batchStart[c] = start;
       if (start + used[c]! > range.limit) {
         const name = SEG_CLASS_NAMES[c];
@@ -1099,7 +1110,7 @@ class Batch {
     if (total >= 0x7fff0000) {
       throw new HotlinkError('capacity', `the image needs ${hex(total)} bytes of address space, more than the 2 GiB that PC-relative references can span; reserve less`);
     }
-    const arena = Arena.reserve(total, shared, s.base !== undefined ? [s.base] : ARENA_HINTS, s.base === undefined, s.anonymousImage);
+    const arena = Arena.reserve(total, shared, s.base !== undefined ? [s.base] : ARENA_HINTS, s.base === undefined, s.anonymousImage, s.privateCodeView);
     if (s.base !== undefined && arena.base !== s.base) throw new HotlinkError('memory', `cannot place the image at ${hex(s.base)}: the range is in use`);
     s.arena = arena;
     let at = arena.base;

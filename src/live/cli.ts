@@ -12,7 +12,7 @@ import { LiveProgram } from './program.js';
 import { displayPath, formatReload, watch } from './watch.js';
 
 export async function runWatch(a: RunArgs, argv0: string): Promise<never> {
-  const jit = new Jit({ cc: a.cc, cflags: a.cflags, libraries: a.libraries, libraryPaths: a.libraryPaths, reserve: a.reserve, indirection: 'exported-funcs', liveRuntime: true, perfMap: a.perfMap });
+  const jit = new Jit({ cc: a.cc, cflags: a.cflags, libraries: a.libraries, libraryPaths: a.libraryPaths, reserve: a.reserve, indirection: 'exported-funcs', liveRuntime: true, perfMap: a.perfMap, jitdump: a.jitdump, gdb: a.gdb });
   for (const f of a.inputs) jit.addFile(f);
   await jit.link();
   const sources = a.inputs.filter((f) => /\.(c|i)$/.test(f));

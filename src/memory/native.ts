@@ -156,8 +156,11 @@ export class Arena {
    * to the host executable's data in reach), then, if `anywhere`, lets the
    * kernel choose. `anonymous`: shared anonymous memory, never a memfd (the
    * kernel names it `/dev/zero (deleted)`, which perf treats as JIT memory).
+   * `privateView`: the view maps the memfd MAP_PRIVATE (pages not written
+   * through the view still show the alias's writes; a ptrace write — a
+   * debugger's breakpoint — makes the page a private copy).
    */
-  static reserve(size: number, sharedSize: number, hints: number[], anywhere = true, anonymous = false): Arena {
+  static reserve(size: number, sharedSize: number, hints: number[], anywhere = true, anonymous = false, privateView = false): Arena {
     let base = MAP_FAILED;
     for (const hint of hints) {
       const got = mmapAddr(hint, size, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_FIXED_NOREPLACE, -1, 0);
@@ -183,7 +186,7 @@ export class Arena {
     const fd = memfdCreate('hotlink-image', MFD_CLOEXEC);
     if (fd < 0) throw new HotlinkError('memory', `memfd_create failed: ${errnoText()}`);
     if (ftruncate(fd, sharedSize) !== 0) throw new HotlinkError('memory', `ftruncate(memfd, ${hex(sharedSize)}) failed: ${errnoText()}`);
-    if (mmapAddr(base, sharedSize, PROT_NONE, MAP_SHARED | MAP_FIXED, fd, 0) !== base) {
+    if (mmapAddr(base, sharedSize, PROT_NONE, (privateView ? MAP_PRIVATE : MAP_SHARED) | MAP_FIXED, fd, 0) !== base) {
       throw new HotlinkError('memory', `cannot map the image view at ${hex(base)}: ${errnoText()}`);
     }
     const aliasBase = mmapAddr(0, sharedSize, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
@@ -258,6 +261,15 @@ export function mapFile(path: string, size: number): Uint8Array {
   closeFd(fd);
   if (Number(koffi.address(p)) === MAP_FAILED) throw new HotlinkError('memory', `${path}: cannot map: ${errnoText()}`);
   return new Uint8Array(koffi.view(p, size));
+}
+
+/**
+ * Maps the first page of open file `fd` read + execute (never written), so
+ * that perf records an executable mapping of the file: how `perf inject
+ * --jit` finds a jitdump. The mapping stays for the life of the process.
+ */
+export function mapExecutableMarker(fd: number, path: string): void {
+  if (mmapAddr(0, PAGE_SIZE, PROT_READ | PROT_EXEC, MAP_PRIVATE, fd, 0) === MAP_FAILED) throw new HotlinkError('memory', `${path}: cannot map: ${errnoText()}`);
 }
 
 // ---- The host's dynamic loader ---------------------------------------------
