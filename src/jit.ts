@@ -9,7 +9,7 @@ import { closeSync, fstatSync, openSync, readSync, statSync, writeSync } from 'n
 import { constants } from 'node:os';
 import { extname, relative } from 'node:path';
 import { Arch } from './arch/arch.js';
-import { x86_64 } from './arch/x86_64.js';
+import { hostArch } from './arch/index.js';
 import { compileFiles, compileSource, compilerFamily, CompileOptions } from './cc/driver.js';
 import { DependencyGraph } from './cc/deps.js';
 import { Archive, isArchive } from './elf/archive.js';
@@ -219,7 +219,7 @@ export interface AppendResult {
 type Pending = { kind: 'c'; path: string } | { kind: 'object'; name: string; bytes: Uint8Array } | { kind: 'source'; name: string; text: string };
 
 export class Jit {
-  readonly arch: Arch = x86_64;
+  readonly arch: Arch = hostArch();
   readonly session: LinkSession;
   private readonly opts: JitOptions;
   private readonly pending: Pending[] = [];
