@@ -1050,6 +1050,8 @@ export class Jit {
   /** The symbolized backtrace of a crash, up to and including function `outermost` (or the guarded-call trampoline, excluded). */
   private crashFrames(c: { pc: number; gregs: bigint[] }, outermost: string): string[] {
     try {
+      // The runtime fills gregs (rip at 16) on x86-64 only: elsewhere the pc alone.
+      if (c.gregs[16] !== BigInt(c.pc)) throw new Error(`the unwinder reads x86-64 register contexts only, not ${this.arch.name}`);
       return this.crashBacktrace(c.gregs, outermost);
     } catch (e) {
       return [`  #0 ${hex(c.pc)} in ${this.describePc(c.pc) ?? '?? (outside the image)'}   (no backtrace: ${(e as Error).message})`];

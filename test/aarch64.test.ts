@@ -58,3 +58,16 @@ for (const [name, opt] of PROGRAMS) {
     assert.equal(hot.status, native.status);
   });
 }
+
+test('aarch64 under qemu: segfault.c -O2 dies like the cross-built binary, the report names the faulting function', { skip }, (t) => {
+  const src = path.join(corpusDir, 'segfault.c');
+  const exe = path.join(tmpDir(t), 'segfault');
+  const cc = runCommand('aarch64-linux-gnu-gcc', ['-g', '-fPIC', '-O2', src, '-o', exe]);
+  assert.equal(cc.status, 0, cc.stderr);
+  const native = runCommand('qemu-aarch64', ['-L', SYSROOT, exe], { timeoutMs: 120_000 });
+  assert.equal(native.status, 139);
+  const hot = runCommand(SCRIPT, ['node', 'bin/hotlink.js', 'run', '-O2', src], { cwd: repoRoot, timeoutMs: 300_000 });
+  assert.equal(hot.stdout, native.stdout);
+  assert.equal(hot.status, 139);
+  assert.match(hot.stderr, /^hotlink: program terminated by SIGSEGV \(Segmentation fault\): invalid memory access at address 0x0\n  #0 0x[0-9a-f]+ in crash\.constprop\.0\+0x[0-9a-f]+ /);
+});
