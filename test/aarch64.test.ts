@@ -6,14 +6,15 @@
 // emulated Node's start-up (seconds), so the set is small and covers the
 // relocations gcc emits at -O2 and -O0 with -fPIC: adrp/add/ldr :lo12: pairs,
 // GOT loads, calls to host functions (CALL26 through stubs), jump tables
-// (PREL32 in .rodata), function pointers, varargs, setjmp, argv and status.
+// (PREL32 in .rodata), function pointers, varargs, setjmp, argv and status,
+// a call to an undefined weak function (CALL26 to 0).
 //
 // Skipped with the reason when qemu-aarch64, the cross compiler or the arm64
 // Node (fetched by `scripts/aarch64.sh --install` into build/aarch64) is missing.
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { corpusDir, needs, repoRoot, runCommand, tmpDir } from './helpers.js';
 
@@ -21,7 +22,7 @@ const SCRIPT = path.join(repoRoot, 'scripts', 'aarch64.sh');
 const ARM64_NODE = path.join(repoRoot, 'build', 'aarch64', 'node', 'bin', 'node');
 const SYSROOT = '/usr/aarch64-linux-gnu';
 
-/** Corpus programs and the optimisation level each is checked at. */
+/** Corpus programs (NAME.c, or the directory NAME/ of .c files) and the optimisation level each is checked at. */
 const PROGRAMS: [string, string][] = [
   ['hello', '-O2'],
   ['argv_exit', '-O2'],
@@ -29,6 +30,7 @@ const PROGRAMS: [string, string][] = [
   ['varargs', '-O2'],
   ['setjmp', '-O2'],
   ['recursion', '-O0'],
+  ['weak', '-O2'],
 ];
 
 function skipReason(): string | false {
@@ -42,17 +44,19 @@ function skipReason(): string | false {
 const skip = skipReason();
 
 for (const [name, opt] of PROGRAMS) {
-  test(`aarch64 under qemu: ${name}.c ${opt} -fPIC matches the cross-built binary`, { skip }, (t) => {
-    const src = path.join(corpusDir, `${name}.c`);
-    const specPath = path.join(corpusDir, `${name}.json`);
+  test(`aarch64 under qemu: ${name} ${opt} -fPIC matches the cross-built binary`, { skip }, (t) => {
+    const dir = path.join(corpusDir, name);
+    const multi = existsSync(dir) && statSync(dir).isDirectory();
+    const srcs = multi ? readdirSync(dir).filter((f) => f.endsWith('.c')).sort().map((f) => path.join(dir, f)) : [path.join(corpusDir, `${name}.c`)];
+    const specPath = multi ? path.join(dir, 'spec.json') : path.join(corpusDir, `${name}.json`);
     const spec = existsSync(specPath) ? (JSON.parse(readFileSync(specPath, 'utf8')) as { args?: string[]; expectStatus?: number }) : {};
     const args = spec.args ?? [];
     const exe = path.join(tmpDir(t), name);
-    const cc = runCommand('aarch64-linux-gnu-gcc', ['-g', '-fPIC', opt, src, '-o', exe]);
+    const cc = runCommand('aarch64-linux-gnu-gcc', ['-g', '-fPIC', opt, ...srcs, '-o', exe]);
     assert.equal(cc.status, 0, cc.stderr);
     const native = runCommand('qemu-aarch64', ['-L', SYSROOT, exe, ...args], { timeoutMs: 120_000 });
     assert.equal(native.status, spec.expectStatus ?? 0, `the cross-built ${name} itself: ${native.stderr}`);
-    const hot = runCommand(SCRIPT, ['node', 'bin/hotlink.js', 'run', opt, src, '--', ...args], { cwd: repoRoot, timeoutMs: 300_000 });
+    const hot = runCommand(SCRIPT, ['node', 'bin/hotlink.js', 'run', opt, ...srcs, '--', ...args], { cwd: repoRoot, timeoutMs: 300_000 });
     assert.equal(hot.stdout, native.stdout);
     assert.equal(hot.stderr, native.stderr);
     assert.equal(hot.status, native.status);

@@ -408,6 +408,10 @@ export const aarch64: Arch = {
         return pcWord(mem, o, S + A - P, 21, 5, 'S + A - P');
       case R_AARCH64_JUMP26: // S + A - P [27:2] of B : -2^27 <= X < 2^27, X % 4 = 0 (S = stub if far)
       case R_AARCH64_CALL26: // S + A - P [27:2] of BL : -2^27 <= X < 2^27, X % 4 = 0 (S = stub if far)
+        // A call to an undefined weak function (S = 0, nothing else lives at
+        // address 0) goes to the next instruction, as lld and ld.bfd make it:
+        // `if (f) f();` never executes it, and 0 - P is out of reach.
+        if (S === 0) return pcWord(mem, o, 4, 28, 0, 'undefined weak: P + 4 - P');
         return pcWord(mem, o, S + A - P, 28, 0, 'S + A - P');
 
       // Through the GOT (G is the address of the target's GOT entry).
