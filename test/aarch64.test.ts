@@ -7,14 +7,15 @@
 // relocations gcc emits at -O2 and -O0 with -fPIC: adrp/add/ldr :lo12: pairs,
 // GOT loads, calls to host functions (CALL26 through stubs), jump tables
 // (PREL32 in .rodata), function pointers, varargs, setjmp, argv and status,
-// a call to an undefined weak function (CALL26 to 0).
+// a call to an undefined weak function (CALL26 to 0); a crash; and an
+// append + reload script, whose output must be the one it prints on x86-64.
 //
 // Skipped with the reason when qemu-aarch64, the cross compiler or the arm64
 // Node (fetched by `scripts/aarch64.sh --install` into build/aarch64) is missing.
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { corpusDir, needs, repoRoot, runCommand, tmpDir } from './helpers.js';
 
@@ -74,4 +75,31 @@ test('aarch64 under qemu: segfault.c -O2 dies like the cross-built binary, the r
   assert.equal(hot.stdout, native.stdout);
   assert.equal(hot.status, 139);
   assert.match(hot.stderr, /^hotlink: program terminated by SIGSEGV \(Segmentation fault\): invalid memory access at address 0x0\n  #0 0x[0-9a-f]+ in crash\.constprop\.0\+0x[0-9a-f]+ /);
+});
+
+test('aarch64 under qemu: append and reloadFile through the API print what they print on this host', { skip }, (t) => {
+  // The same script runs in this Node (x86-64) and in the emulated arm64 one.
+  const dir = tmpDir(t);
+  const c = path.join(dir, 't.c');
+  const script = path.join(dir, 'reload.mjs');
+  writeFileSync(script, `import { writeFileSync } from 'node:fs';
+import { Jit } from ${JSON.stringify(path.join(repoRoot, 'dist', 'src', 'index.js'))};
+const c = ${JSON.stringify(c)};
+writeFileSync(c, 'int twice(int x) { return 2 * x; }\\nint use(int x) { return twice(x) + 1; }\\n');
+const jit = new Jit({ cflags: ['-O2'], indirection: 'exported-funcs' });
+jit.addFile(c);
+await jit.link();
+await jit.append([{ source: 'int twice(int); int quad(int x) { return twice(twice(x)); }' }]);
+console.log('append: quad(5) =', jit.call('quad', 'int (int)', 5));
+writeFileSync(c, 'int twice(int x) { return 3 * x; }\\nint use(int x) { return twice(x) + 1; }\\n');
+const r = await jit.reloadFile(c);
+console.log('reload: swapped', r.swapped.map((s) => s.name).join(','), 'use(5) =', jit.call('use', 'int (int)', 5), 'quad(5) =', jit.call('quad', 'int (int)', 5));
+`);
+  const here = runCommand(process.execPath, [script], { env: { CC: 'cc' } });
+  assert.equal(here.status, 0, here.stderr);
+  assert.equal(here.stdout, 'append: quad(5) = 20\nreload: swapped twice use(5) = 16 quad(5) = 45\n');
+  const hot = runCommand(SCRIPT, ['node', script], { cwd: repoRoot, timeoutMs: 300_000 });
+  assert.equal(hot.stderr, '');
+  assert.equal(hot.stdout, here.stdout);
+  assert.equal(hot.status, 0);
 });
