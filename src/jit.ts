@@ -9,7 +9,7 @@ import { closeSync, existsSync, fstatSync, openSync, readSync, readdirSync, stat
 import { constants } from 'node:os';
 import { extname, relative } from 'node:path';
 import { Arch } from './arch/arch.js';
-import { x86_64 } from './arch/x86_64.js';
+import { hostArch } from './arch/index.js';
 import { compileFiles, compileSource, compilerFamily, CompileOptions } from './cc/driver.js';
 import { DependencyGraph } from './cc/deps.js';
 import { Archive, isArchive } from './elf/archive.js';
@@ -237,7 +237,7 @@ export interface AppendResult {
 type Pending = { kind: 'c'; path: string } | { kind: 'object'; name: string; bytes: Uint8Array } | { kind: 'source'; name: string; text: string };
 
 export class Jit {
-  readonly arch: Arch = x86_64;
+  readonly arch: Arch = hostArch();
   readonly session: LinkSession;
   private readonly opts: JitOptions;
   private readonly pending: Pending[] = [];
@@ -1097,6 +1097,8 @@ export class Jit {
   /** The symbolized backtrace of a crash, up to and including function `outermost` (or the guarded-call trampoline, excluded). */
   private crashFrames(c: { pc: number; gregs: bigint[] }, outermost: string): string[] {
     try {
+      // The runtime fills gregs (rip at 16) on x86-64 only: elsewhere the pc alone.
+      if (c.gregs[16] !== BigInt(c.pc)) throw new Error(`the unwinder reads x86-64 register contexts only, not ${this.arch.name}`);
       return this.crashBacktrace(c.gregs, outermost);
     } catch (e) {
       return [`  #0 ${hex(c.pc)} in ${this.describePc(c.pc) ?? '?? (outside the image)'}   (no backtrace: ${(e as Error).message})`];

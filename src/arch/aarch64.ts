@@ -17,6 +17,7 @@
 
 import { EM_AARCH64 } from '../elf/elf.js';
 import { HotlinkError, hex } from '../errors.js';
+import { clearInstructionCache } from '../memory/native.js';
 import { Arch, FixupValues, RelocInfo, RelocNeed } from './arch.js';
 
 // Relocation type numbers (aaelf64, "Relocation codes"; glibc elf.h).
@@ -309,6 +310,7 @@ function writeLiteralJump(mem: Uint8Array, offset: number, at: number, target: n
 export const aarch64: Arch = {
   name: 'aarch64',
   e_machine: EM_AARCH64,
+  multiarch: 'aarch64-linux-gnu',
   stubSize: 16,
   entrySize: 16,
   // adrp reaches ±4 GiB, but PREL32 data only ±2 GiB; the generic linker uses
@@ -406,6 +408,10 @@ export const aarch64: Arch = {
         return pcWord(mem, o, S + A - P, 21, 5, 'S + A - P');
       case R_AARCH64_JUMP26: // S + A - P [27:2] of B : -2^27 <= X < 2^27, X % 4 = 0 (S = stub if far)
       case R_AARCH64_CALL26: // S + A - P [27:2] of BL : -2^27 <= X < 2^27, X % 4 = 0 (S = stub if far)
+        // A call to an undefined weak function (S = 0, nothing else lives at
+        // address 0) goes to the next instruction, as lld and ld.bfd make it:
+        // `if (f) f();` never executes it, and 0 - P is out of reach.
+        if (S === 0) return pcWord(mem, o, 4, 28, 0, 'undefined weak: P + 4 - P');
         return pcWord(mem, o, S + A - P, 28, 0, 'S + A - P');
 
       // Through the GOT (G is the address of the target's GOT entry).
@@ -447,14 +453,11 @@ export const aarch64: Arch = {
     return [0, 0]; // ADRP/ADD/LDR/CALL26 and data relocations all name S + A itself
   },
 
-  flushICache(): void {
-    // A no-op only because this process never executes AArch64 code: the
-    // back end is encoded and tested byte for byte. On a real AArch64 host the
-    // instruction cache is NOT coherent with data stores: after writing code
-    // (and before the first call, or before publishing a new slot target) this
-    // must clean the D-cache and invalidate the I-cache over [address,
-    // address + length), i.e. call __builtin___clear_cache(address, address +
-    // length) — exposed by the memory module's native hook — which issues
-    // `dc cvau` / `dsb ish` / `ic ivau` / `dsb ish` / `isb` per cache line.
+  flushICache(address: number, length: number): void {
+    // Instruction fetch is not coherent with the stores made through the RW
+    // alias: clean the data cache and invalidate the instruction cache over
+    // the range before the code runs (a no-op unless the host is arm64).
+    clearInstructionCache(address, length);
   },
+
 };

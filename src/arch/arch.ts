@@ -53,6 +53,8 @@ export interface FixupValues {
 export interface Arch {
   readonly name: string;
   readonly e_machine: number;
+  /** The Debian multiarch triplet: the system library directories are /lib/TRIPLET, /usr/lib/TRIPLET. */
+  readonly multiarch: string;
   /** Size of one jump stub in bytes (a self-contained jump to an absolute address). */
   readonly stubSize: number;
   /** Size of one reloadable-function entry (jumps through its slot). */

@@ -423,6 +423,7 @@ function writeLiteralJump(mem: Uint8Array, offset: number, at: number, target: n
 export const riscv64: Arch = {
   name: 'riscv64',
   e_machine: EM_RISCV,
+  multiarch: 'riscv64-linux-gnu',
   stubSize: 24,
   entrySize: 16,
   // auipc + 12-bit reaches [-2^31 - 2^11, 2^31 - 2^11): the symmetric part of that.

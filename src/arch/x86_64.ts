@@ -146,6 +146,7 @@ function small(mem: Uint8Array, o: number, v: number, bits: number, signed: bool
 export const x86_64: Arch = {
   name: 'x86-64',
   e_machine: EM_X86_64,
+  multiarch: 'x86_64-linux-gnu',
   stubSize: 16,
   entrySize: 8,
   pcRelReach: 0x7fffffff,

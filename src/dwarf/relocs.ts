@@ -1,9 +1,10 @@
 // The relocation types found in an ET_REL object's debug sections, one
 // small table per architecture: field width, S + A or S + A - P, range.
-// To add AArch64 or RISC-V, add a table (R_AARCH64_ABS32/ABS64/PREL32,
-// R_RISCV_32/64 with their ADD/SUB pairs) to DEBUG_RELOCS under e_machine.
+// To add RISC-V, add a table (R_RISCV_32/64 with their ADD/SUB pairs) to
+// DEBUG_RELOCS under e_machine.
 
-import { EM_X86_64 } from '../elf/elf.js';
+import { EM_AARCH64, EM_X86_64 } from '../elf/elf.js';
+import { R_AARCH64_ABS32, R_AARCH64_ABS64, R_AARCH64_NONE, R_AARCH64_PREL32, R_AARCH64_PREL64 } from '../arch/aarch64.js';
 import {
   R_X86_64_NONE, R_X86_64_64, R_X86_64_32, R_X86_64_32S, R_X86_64_PC32, R_X86_64_PC64,
   R_X86_64_DTPOFF32, R_X86_64_DTPOFF64,
@@ -40,7 +41,23 @@ const X86_64_DEBUG_RELOCS: ReadonlyMap<number, DebugRelocKind> = new Map([
   [R_X86_64_DTPOFF64, { name: 'R_X86_64_DTPOFF64', width: 8, pcRelative: false, signed: true }],
 ] as const);
 
+/**
+ * AArch64 debug relocations (aaelf64, "Static Data relocations"):
+ *   R_AARCH64_ABS64   S + A      u64  code and data addresses
+ *   R_AARCH64_ABS32   S + A      u32  offsets into other debug sections
+ *   R_AARCH64_PREL32  S + A - P  s32  .eh_frame initial locations
+ *   R_AARCH64_PREL64  S + A - P  s64
+ */
+const AARCH64_DEBUG_RELOCS: ReadonlyMap<number, DebugRelocKind> = new Map([
+  [R_AARCH64_NONE, { name: 'R_AARCH64_NONE', width: 0, pcRelative: false, signed: false }],
+  [R_AARCH64_ABS64, { name: 'R_AARCH64_ABS64', width: 8, pcRelative: false, signed: false }],
+  [R_AARCH64_ABS32, { name: 'R_AARCH64_ABS32', width: 4, pcRelative: false, signed: false }],
+  [R_AARCH64_PREL32, { name: 'R_AARCH64_PREL32', width: 4, pcRelative: true, signed: true }],
+  [R_AARCH64_PREL64, { name: 'R_AARCH64_PREL64', width: 8, pcRelative: true, signed: true }],
+] as const);
+
 /** Debug relocation tables by e_machine. */
 export const DEBUG_RELOCS: ReadonlyMap<number, ReadonlyMap<number, DebugRelocKind>> = new Map([
   [EM_X86_64, X86_64_DEBUG_RELOCS],
+  [EM_AARCH64, AARCH64_DEBUG_RELOCS],
 ]);

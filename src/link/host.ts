@@ -33,11 +33,15 @@
 
 import { closeSync, existsSync, openSync, readFileSync, readSync, readdirSync, readlinkSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import { hostArch } from '../arch/index.js';
 import { HotlinkError } from '../errors.js';
 import { dlopen, dlsym, RTLD_DEFAULT } from '../memory/native.js';
 import { adoptLoadedObjects, imageCopyOf, noteLoadedObjects } from './copyreloc.js';
 
-export const SYSTEM_LIBRARY_DIRS = ['/usr/local/lib/x86_64-linux-gnu', '/usr/local/lib', '/lib/x86_64-linux-gnu', '/usr/lib/x86_64-linux-gnu', '/lib64', '/usr/lib64', '/lib', '/usr/lib'];
+const TRIPLET = hostArch().multiarch;
+// /usr/TRIPLET/lib: Debian's cross libraries (libc6-dev-arm64-cross), which are the
+// system libraries when an arm64 Node runs under qemu-user (scripts/aarch64.sh).
+export const SYSTEM_LIBRARY_DIRS = [`/usr/local/lib/${TRIPLET}`, '/usr/local/lib', `/lib/${TRIPLET}`, `/usr/lib/${TRIPLET}`, `/usr/${TRIPLET}/lib`, '/lib64', '/usr/lib64', '/lib', '/usr/lib'];
 
 export interface HostLibrary {
   /** What the user wrote: `m` for -lm, or a path. */

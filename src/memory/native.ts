@@ -115,6 +115,22 @@ export function createPipe(): [number, number] {
   return [fds[0]!, fds[1]!];
 }
 
+let clearCache: ((begin: number, end: number) => void) | undefined;
+
+/**
+ * Makes code written through the RW alias visible to instruction fetch at
+ * [address, address+length) of the executable view: gcc's
+ * __builtin___clear_cache, i.e. libgcc's __clear_cache (exported by
+ * libgcc_s.so.1 on AArch64: dc cvau over the range, dsb ish, ic ivau, dsb ish,
+ * isb; it works on the R-X view since dc cvau only needs read access). x86-64
+ * keeps instruction fetch coherent with stores, so only an arm64 host calls it.
+ */
+export function clearInstructionCache(address: number, length: number): void {
+  if (process.arch !== 'arm64' || length <= 0) return;
+  clearCache ??= koffi.load('libgcc_s.so.1').func('void __clear_cache(uintptr_t begin, uintptr_t end)') as (b: number, e: number) => void;
+  clearCache(address, address + length);
+}
+
 export function protect(address: number, length: number, prot: number): void {
   if (mprotect(address, length, prot) !== 0) {
     throw new HotlinkError('memory', `mprotect(${hex(address)}, ${hex(length)}, ${prot}) failed: ${errnoText()}`);

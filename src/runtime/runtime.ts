@@ -8,10 +8,13 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { hostArch } from '../arch/index.js';
 import { compileFiles, compilerFamily, defaultCompiler } from '../cc/driver.js';
 import { compilerIdentity, hotlinkCacheDir } from '../cc/identity.js';
 
-const RUNTIME_FLAGS = ['-O2', '-g', '-fPIC', '-fno-stack-protector', '-w'];
+// On AArch64 gcc calls libgcc's out-of-line atomics (__aarch64_ldadd4_acq_rel...),
+// which are in libgcc.a, not in any shared library we link: inline them.
+const RUNTIME_FLAGS = ['-O2', '-g', '-fPIC', '-fno-stack-protector', '-w', ...(hostArch().name === 'aarch64' ? ['-mno-outline-atomics'] : [])];
 
 /** A runtime source in the repository's src/runtime, whether we run from src/ or dist/src/. */
 export function runtimeSourcePath(file = 'hotlink_rt.c'): string {
