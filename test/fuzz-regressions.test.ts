@@ -17,13 +17,16 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { deflateSync } from 'node:zlib';
 import { HotlinkError } from '../src/errors.js';
 import { ElfObject } from '../src/elf/object.js';
 import { readDebugInfo, sectionOffsetSymbolValue } from '../src/dwarf/index.js';
-import { tmpDir } from './helpers.js';
+import { CaseExecutor, PHASES, type Phase } from '../fuzz/exec.js';
+import { repoRoot, tmpDir } from './helpers.js';
+
+const REGRESSIONS = join(repoRoot, 'test', 'fuzz-regressions');
 
 function gcc(dir: string, name: string, text: string, flags: string[]): Uint8Array {
   writeFileSync(join(dir, `${name}.c`), text);
@@ -112,4 +115,50 @@ describe('known holes', () => {
     e = load(withBomb(64n << 20n));
     assert.match(e.message, /^api\.o: \.debug_info at offset 0x[0-9a-f]+: /);
   });
+});
+
+interface CaseFile {
+  seed: number;
+  case: number;
+  seedObject: string;
+  name: string;
+  steps: string[];
+  phase: string;
+  kind: string;
+  message: string;
+  libs: string[];
+  hasMain: boolean;
+  companions: { name: string; file: string }[];
+  phases: string[];
+}
+
+const cases = existsSync(REGRESSIONS) ? readdirSync(REGRESSIONS).filter((d) => existsSync(join(REGRESSIONS, d, 'case.json'))).sort() : [];
+
+describe('campaign failures, replayed', () => {
+  let executor: CaseExecutor | undefined;
+  const runner = (t: Parameters<typeof tmpDir>[0]): CaseExecutor => {
+    if (executor) return executor;
+    const dir = tmpDir(t);
+    const r = spawnSync('gcc', ['-c', '-O1', '-fPIC', join(repoRoot, 'fuzz', 'runner.c'), '-o', join(dir, 'runner.o')], { encoding: 'utf8' });
+    assert.equal(r.status, 0, r.stderr);
+    return (executor = new CaseExecutor(new Uint8Array(readFileSync(join(dir, 'runner.o'))), { runLimitMs: 2000 }));
+  };
+  test('there are regression cases to replay', () => {
+    assert.ok(cases.length > 0, `no case directories under ${REGRESSIONS}`);
+  });
+  for (const id of cases) {
+    const c = JSON.parse(readFileSync(join(REGRESSIONS, id, 'case.json'), 'utf8')) as CaseFile;
+    test(`${id}: ${c.kind} in ${c.phase} (${c.seedObject}: ${c.steps.join('; ')})`, async (t) => {
+      const ex = runner(t);
+      const read = (f: string): Uint8Array => new Uint8Array(readFileSync(join(REGRESSIONS, id, f)));
+      const mutant = { name: c.name, bytes: read('mutant.bin') };
+      const original = existsSync(join(REGRESSIONS, id, 'original.bin')) ? { name: c.name, bytes: read('original.bin') } : mutant;
+      const out = await ex.execute({
+        seed: `${id}`, original, mutant, companions: c.companions.map((x) => ({ name: x.name, bytes: read(x.file) })),
+        libs: c.libs, hasMain: c.hasMain, phases: new Set(PHASES.filter((p) => c.phases.includes(p)) as Phase[]),
+      });
+      assert.deepEqual(out.problems, [], `was: ${c.message}`);
+    });
+  }
+  test('free the images', () => executor?.free());
 });

@@ -79,24 +79,8 @@ export class DebugView {
     const input = e.input;
     const obj = input.obj;
     if (!obj.sections.some((s) => s.name === '.debug_info')) return (e.dbg = null);
-    const syms = this.jit.session.symbols;
-    const symbolValue = (i: number): number => {
-      const s = obj.symbols[i];
-      if (!s) return 0;
-      if (s.shndx === SHN_ABS) return s.st_value;
-      if (s.shndx === SHN_UNDEF || s.shndx === SHN_COMMON) {
-        const id = input.symIds[i]!;
-        return id >= 0 && syms.kind[id] !== SymKind.Discarded ? syms.addr[id]! : 0;
-      }
-      const base = input.sectionAddr[s.shndx]!;
-      if (base < 0) return 0; // debug sections and others we do not load: offsets are section-relative
-      if (s.type === STT_SECTION) return base;
-      const id = input.symIds[i]!;
-      if (id >= 0 && syms.kind[id] === SymKind.Tls) return syms.addr[id]!;
-      return base + s.st_value;
-    };
     try {
-      e.dbg = readDebugInfo(obj, symbolValue, (sec) => Math.max(0, input.sectionAddr[sec]!));
+      e.dbg = readImageDebugInfo(this.jit, input);
       for (const w of e.dbg.sections.warnings) this.warnings.push(`${input.file}: ${w.message}`);
     } catch (err) {
       this.warnings.push(`${input.file}: debug info ignored: ${(err as Error).message}`);
@@ -368,6 +352,28 @@ export class DebugView {
     }
     return [...out];
   }
+}
+
+/** The input's DWARF relocated to its image addresses (S of each symbol as linked, P at its section's address). */
+export function readImageDebugInfo(jit: Jit, input: LinkInput): DebugInfo {
+  const syms = jit.session.symbols;
+  const obj = input.obj;
+  const symbolValue = (i: number): number => {
+    const s = obj.symbols[i];
+    if (!s) return 0;
+    if (s.shndx === SHN_ABS) return s.st_value;
+    if (s.shndx === SHN_UNDEF || s.shndx === SHN_COMMON) {
+      const id = input.symIds[i]!;
+      return id >= 0 && syms.kind[id] !== SymKind.Discarded ? syms.addr[id]! : 0;
+    }
+    const base = input.sectionAddr[s.shndx]!;
+    if (base < 0) return 0; // debug sections and others we do not load: offsets are section-relative
+    if (s.type === STT_SECTION) return base;
+    const id = input.symIds[i]!;
+    if (id >= 0 && syms.kind[id] === SymKind.Tls) return syms.addr[id]!;
+    return base + s.st_value;
+  };
+  return readDebugInfo(obj, symbolValue, (sec) => Math.max(0, input.sectionAddr[sec]!));
 }
 
 function findSequence(seqs: Sequence[], pc: number): Sequence | undefined {
