@@ -410,7 +410,9 @@ export function globalVariables(info: DwarfInfo): Variable[] {
     const top = u.root.children.filter((c) => c.tag === DW_TAG_variable);
     const completed = new Set<number>();
     for (const d of top) {
-      if (d.has(DW_AT_specification)) completed.add(d.ref(DW_AT_specification)!.offset);
+      // A specification that is not a reference to a DIE (a corrupt form) completes nothing.
+      const spec = d.has(DW_AT_specification) ? d.ref(DW_AT_specification) : undefined;
+      if (spec) completed.add(spec.offset);
     }
     for (const d of top) if (!completed.has(d.offset)) out.push(variableFromDie(d));
   }

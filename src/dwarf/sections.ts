@@ -12,7 +12,7 @@ import { DwarfCursor } from './cursor.js';
 import { DEBUG_RELOCS } from './relocs.js';
 
 /** zlib, loaded on the first compressed section (most objects have none; it would cost every start). */
-const inflate = (bytes: Uint8Array): Buffer => (createRequire(import.meta.url)('node:zlib') as typeof import('node:zlib')).inflateSync(bytes);
+const inflate = (bytes: Uint8Array, opts: import('node:zlib').ZlibOptions): Buffer => (createRequire(import.meta.url)('node:zlib') as typeof import('node:zlib')).inflateSync(bytes, opts);
 
 export const DEBUG_SECTION_NAMES = [
   '.debug_info', '.debug_abbrev', '.debug_str', '.debug_line', '.debug_line_str',
@@ -152,20 +152,46 @@ function sectionBytes(obj: ElfObject, s: ElfSection, out: DebugSections): Uint8A
         return undefined;
       }
       if (ch_type !== ELFCOMPRESS_ZLIB) r.fail(`unknown ch_type ${ch_type} in compressed section header`, 0);
-      return checkSize(inflate(raw.subarray(r.pos)), ch_size, s, obj.file);
+      return checkSize(inflateBounded(raw.subarray(r.pos), ch_size, s, obj.file), ch_size, s, obj.file);
     }
     if (s.name.startsWith('.zdebug_')) {
       if (raw.length < 12 || Buffer.from(raw.subarray(0, 4)).toString('latin1') !== 'ZLIB') {
         return new Uint8Array(raw);
       }
-      const size = new DataView(raw.buffer, raw.byteOffset + 4, 8).getBigUint64(0, false);
-      return checkSize(inflate(raw.subarray(12)), Number(size), s, obj.file);
+      const size = Number(new DataView(raw.buffer, raw.byteOffset + 4, 8).getBigUint64(0, false));
+      return checkSize(inflateBounded(raw.subarray(12), size, s, obj.file), size, s, obj.file);
     }
   } catch (e) {
     if (e instanceof HotlinkError) throw e;
     throw new HotlinkError('malformed-input', `${obj.file}: ${s.name} [${s.index}]: cannot decompress: ${(e as Error).message}`);
   }
   return new Uint8Array(raw);
+}
+
+/** No debug section is larger than this decompressed (the largest of a SQLite -O0 object is ~9 MiB). */
+const MAX_DECOMPRESSED = 256 << 20;
+/** zlib's deflate cannot compress better than about 1032:1, so a larger declared size is a lie. */
+const MAX_ZLIB_RATIO = 1032;
+
+/**
+ * Inflates at most the declared size: a zlib bomb (a small stream that
+ * inflates to gigabytes) stops at `expected` bytes instead of exhausting
+ * memory. The declared size itself is checked against what the compressed
+ * bytes could possibly hold and a sane cap.
+ */
+function inflateBounded(data: Uint8Array, expected: number, s: ElfSection, file: string): Uint8Array {
+  const limit = Math.min(MAX_DECOMPRESSED, data.length * MAX_ZLIB_RATIO + 64);
+  if (!(expected >= 0 && expected <= limit)) {
+    throw new HotlinkError('malformed-input', `${file}: ${s.name} [${s.index}] declares a decompressed size of ${hex(expected)} bytes, more than its ${hex(data.length)} compressed bytes can hold (limit ${hex(limit)})`);
+  }
+  try {
+    return inflate(data, { maxOutputLength: Math.max(1, expected) });
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE') {
+      throw new HotlinkError('malformed-input', `${file}: ${s.name} [${s.index}] decompresses to more than the ${hex(expected)} bytes its header declares`);
+    }
+    throw e;
+  }
 }
 
 function checkSize(bytes: Uint8Array, expected: number, s: ElfSection, file: string): Uint8Array {

@@ -9,7 +9,7 @@ import { HotlinkError, hex } from '../errors.js';
 import {
   ELFCLASS64, ELFDATA2LSB, ET_REL, ELF_HEADER_SIZE, SHDR_SIZE, SYM_SIZE, RELA_SIZE,
   SHN_UNDEF, SHN_LORESERVE, SHN_ABS, SHN_COMMON, SHN_XINDEX,
-  SHT_SYMTAB, SHT_RELA, SHT_REL, SHT_NOBITS, SHT_GROUP, SHT_SYMTAB_SHNDX, STT_SECTION, GRP_COMDAT,
+  SHT_NULL, SHT_SYMTAB, SHT_RELA, SHT_REL, SHT_NOBITS, SHT_GROUP, SHT_SYMTAB_SHNDX, STT_SECTION, GRP_COMDAT,
 } from './elf.js';
 
 export interface ElfSection {
@@ -123,6 +123,10 @@ export class ElfObject {
         group: -1,
       };
       nameOffs.push(r.u32(o));
+      // Section 0 is the null entry; its sh_size/sh_link may hold the extended e_shnum/e_shstrndx, never contents.
+      if (i === 0 && s.sh_type !== SHT_NULL) {
+        throw new HotlinkError('malformed-input', `${file}: section header 0 at offset ${hex(o)} has sh_type ${hex(s.sh_type)}; it must be SHT_NULL (0)`);
+      }
       if (i !== 0 && s.sh_type !== SHT_NOBITS) r.check(s.sh_offset, s.sh_size, `contents of section [${i}]`);
       this.sections.push(s);
     }

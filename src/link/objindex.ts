@@ -445,8 +445,10 @@ export class ContentComparer {
   }
 
   private compare(aSec: number, aStart: number, aEnd: number, bSec: number, bStart: number, bEnd: number): boolean {
-    const as = this.a.obj.sections[aSec]!;
-    const bs = this.b.obj.sections[bSec]!;
+    const as = this.a.obj.sections[aSec];
+    const bs = this.b.obj.sections[bSec];
+    // No section (SHN_COMMON, SHN_ABS, undefined): the same kind of definition of the same size is the same content.
+    if (!as || !bs || aSec === 0 || bSec === 0) return aSec === bSec;
     if ((as.sh_flags & (SHF_WRITE | SHF_EXECINSTR | SHF_TLS)) !== (bs.sh_flags & (SHF_WRITE | SHF_EXECINSTR | SHF_TLS))) return false;
     const ab = this.a.obj.contents(as);
     const bb = this.b.obj.contents(bs);
