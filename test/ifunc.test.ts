@@ -152,3 +152,9 @@ test('the debugger breaks on an indirect function in the implementation its reso
     dbg.jit.free();
   }
 });
+
+test('without the runtime (runtime: false) an ifunc resolver is not run: an error naming it, Node alive', async () => {
+  const jit = new Jit({ cc: 'gcc', runtime: false, onDiagnostics: () => {} });
+  jit.addSource(SRC, 'disp.c');
+  await assert.rejects(jit.link(), (e) => assertHotlinkError(e, /disp\.o: the resolver of indirect function '(add|square)'/, /no crash guard/, /runtime: false/));
+});

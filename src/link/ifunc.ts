@@ -35,7 +35,7 @@ export interface CallGuard {
 
 /**
  * Runs `f`'s resolver and returns the implementation's address. Through the
- * call guard when there is one, so a resolver that crashes is a HotlinkError
+ * runtime's call guard (none: an error), so a resolver that crashes is a HotlinkError
  * naming the symbol (Node lives on); `isCode` says whether an address is
  * executable code (the image's RX class or a host mapping).
  */
@@ -43,7 +43,9 @@ export function resolveIndirect(f: IndirectFunction, guard: CallGuard | undefine
   const what = `${f.file}: the resolver of indirect function '${f.name}' (at ${hex(f.resolver)})`;
   let result: bigint;
   if (!guard) {
-    result = BigInt(callNative(f.resolver, 'uintptr_t (void)') as number | bigint);
+    // The resolver is the program's code, run at link time: without the runtime's call guard a crash
+    // in it would end Node (an image linked with `runtime: false`; the fuzzer's mutants do this).
+    throw new HotlinkError('usage', `${what} cannot run: the image has no crash guard (it was linked with runtime: false); the batch is not linked`);
   } else {
     const slot = memoryView(guard.target, 8);
     const saved = Uint8Array.from(slot);
