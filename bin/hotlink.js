@@ -6,8 +6,8 @@
 // `npm run build`) and it is not older than tsc's output, it is compiled
 // through a V8 code cache kept beside it (dist/hotlink.bundle.cjs.cache): a
 // cold start then deserializes compiled functions instead of parsing ~45
-// modules. The cache is written once the command has linked (so it holds the
-// functions the link ran); a cache made for another bundle file (its inode,
+// modules. The cache is written right after the bundle is compiled, before
+// it runs; a cache made for another bundle file (its inode,
 // size and ctime are stamped in it) or that V8 rejects (another V8, other
 // flags) is rewritten. Otherwise the ES modules in dist/src
 // are loaded as they are; HOTLINK_NO_BUNDLE=1 forces that.
@@ -46,11 +46,11 @@ function loadBundle() {
   }
   const wrapper = `(function (exports, require, module, __filename, __dirname) {${readFileSync(bundle, 'utf8')}\n})`;
   const script = new Script(wrapper, { filename: bundle, cachedData });
-  const module = { exports: {} };
-  script.runInThisContext()(module.exports, createRequire(bundle), module, bundle, dist);
-  if (cachedData !== undefined && !script.cachedDataRejected) return { main: module.exports.main };
-  // Called by the CLI when the command's start-up work is done (after the link, before the program runs).
-  const ready = () => {
+  if (cachedData === undefined || script.cachedDataRejected) {
+    // The cache is made right after the compile, before anything runs (what V8 has long supported). A
+    // cache made after the command ran (holding every function it compiled) was faster to start from,
+    // but one such cache crashed V8 when read back (a segfault rehashing a scope's name table while
+    // deserializing, Node 20.20): start-up speed never costs a crash.
     try {
       const tmp = `${cachePath}.${process.pid}.tmp`;
       writeFileSync(tmp, Buffer.concat([Buffer.from(stamp, 'latin1'), script.createCachedData()]));
@@ -58,10 +58,12 @@ function loadBundle() {
     } catch {
       // A read-only install: start without a cache.
     }
-  };
-  return { main: module.exports.main, ready };
+  }
+  const module = { exports: {} };
+  script.runInThisContext()(module.exports, createRequire(bundle), module, bundle, dist);
+  return { main: module.exports.main };
 }
 
 const bundled = loadBundle();
-if (bundled) bundled.main(process.argv.slice(2), { ready: bundled.ready });
+if (bundled) bundled.main(process.argv.slice(2));
 else import('../dist/src/cli/main.js').then(({ main }) => main(process.argv.slice(2)));

@@ -49,7 +49,7 @@ test('the launcher runs a bundle only when it is not older than the compiled mod
   symlinkSync(path.join(repoRoot, 'dist', 'src'), path.join(dir, 'dist', 'src'));
   writeFileSync(path.join(dir, 'package.json'), '{"type": "module"}\n');
   const standIn = path.join(dir, 'dist', 'hotlink.bundle.cjs');
-  writeFileSync(standIn, "exports.main = (argv, hooks) => { process.stdout.write('the bundle ran\\n'); hooks.ready?.(); };\n");
+  writeFileSync(standIn, "exports.main = () => { process.stdout.write('the bundle ran\\n'); };\n");
   const main = statSync(path.join(repoRoot, 'dist', 'src', 'cli', 'main.js')).mtime;
   const run = () => runCommand(process.execPath, [path.join(dir, 'bin', 'hotlink.js'), 'run', hello]);
 
@@ -62,7 +62,7 @@ test('the launcher runs a bundle only when it is not older than the compiled mod
   assert.equal(run().stdout, 'the bundle ran\n');
   assert.ok(existsSync(`${standIn}.cache`), 'its code cache was written');
   // A cache made for another bundle is not used, even for source text of the same length (all V8 checks), and is replaced.
-  writeFileSync(standIn, "exports.main = (argv, hooks) => { process.stdout.write('the BUNDLE ran\\n'); hooks.ready?.(); };\n");
+  writeFileSync(standIn, "exports.main = () => { process.stdout.write('the BUNDLE ran\\n'); };\n");
   utimesSync(standIn, main, new Date(main.getTime() + 60_000));
   const before = readFileSync(`${standIn}.cache`);
   assert.equal(run().stdout, 'the BUNDLE ran\n');

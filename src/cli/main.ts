@@ -156,12 +156,7 @@ function formatStats(stats: LinkStats): string {
   return lines.join('\n') + '\n';
 }
 
-/** What bin/hotlink.js asks of a command: `ready` when its start-up work is done (the link), before the program runs. */
-export interface StartupHooks {
-  ready?: () => void;
-}
-
-async function run(args: string[], hooks: StartupHooks): Promise<never> {
+async function run(args: string[]): Promise<never> {
   if (wantsHelp(args)) {
     writeSync(1, RUN_USAGE);
     process.exit(0);
@@ -176,13 +171,12 @@ async function run(args: string[], hooks: StartupHooks): Promise<never> {
   const jit = new Jit({ cc: a.cc, cflags: a.cflags, libraries: a.libraries, libraryPaths: a.libraryPaths, reserve: a.reserve, perfMap: a.perfMap, jitdump: a.jitdump, gdb: a.gdb });
   for (const f of a.inputs) jit.addFile(f);
   const stats = await jit.link();
-  hooks.ready?.();
   // The report goes to a close-on-exec copy of stderr: the program may close its fd 2 before it exits (mawk, dc do).
   const statsFd = a.stats ? dupCloexec(2) : -1;
   return jit.run([programName(a), ...a.programArgs], a.stats ? { atExit: () => void (statsFd >= 0 && writeSync(statsFd, formatStats(stats))) } : {});
 }
 
-async function dbg(args: string[], hooks: StartupHooks): Promise<never> {
+async function dbg(args: string[]): Promise<never> {
   if (wantsHelp(args)) {
     writeSync(1, DBG_USAGE);
     process.exit(0);
@@ -208,12 +202,11 @@ async function dbg(args: string[], hooks: StartupHooks): Promise<never> {
   const { Debugger } = await import('../dbg/debugger.js');
   const { runRepl } = await import('../dbg/cli.js');
   const debuggerInstance = await Debugger.create({ inputs: a.inputs, cc: a.cc, cflags: a.cflags, libraries: a.libraries, libraryPaths: a.libraryPaths, reserve: a.reserve, perfMap: a.perfMap, jitdump: a.jitdump, gdb: a.gdb });
-  hooks.ready?.();
   const status = await runRepl(debuggerInstance, { scripts, commands, batch, programArgs: a.programArgs, argv0: programName(a) });
   process.exit(status);
 }
 
-export function main(argv: string[], hooks: StartupHooks = {}): void {
+export function main(argv: string[]): void {
   const [command, ...rest] = argv;
   const fail = (e: unknown): void => {
     if (e instanceof HotlinkError) {
@@ -224,9 +217,9 @@ export function main(argv: string[], hooks: StartupHooks = {}): void {
     process.exit(70);
   };
   if (command === 'run') {
-    run(rest, hooks).catch(fail);
+    run(rest).catch(fail);
   } else if (command === 'dbg') {
-    dbg(rest, hooks).catch(fail);
+    dbg(rest).catch(fail);
   } else if (command === '--help' || command === '-h' || command === 'help' || command === undefined) {
     writeSync(command === undefined ? 2 : 1, USAGE);
     process.exit(command === undefined ? 2 : 0);
