@@ -3,10 +3,10 @@
 //
 // Start-up (docs/ARCHITECTURE.md, "Start-up"): when the build made the
 // one-file bundle dist/hotlink.bundle.cjs (scripts/bundle.mjs, run by
-// `npm run build`) and it is not older than tsc's output, it is compiled
-// through a V8 code cache kept beside it (dist/hotlink.bundle.cjs.cache): a
-// cold start then deserializes compiled functions instead of parsing ~45
-// modules. The cache is written right after the bundle is compiled, before
+// `npm run build`) and it is not older than tsc's output, it is run (one file
+// instead of ~45 modules). With HOTLINK_CODE_CACHE=1 it is compiled through a
+// V8 code cache kept beside it (dist/hotlink.bundle.cjs.cache) — opt-in: such
+// caches crashed Node 20's V8 when read back in CI (see loadBundle). The cache is written right after the bundle is compiled, before
 // it runs; a cache made for another bundle file (its inode,
 // size and ctime are stamped in it) or that V8 rejects (another V8, other
 // flags) is rewritten. Otherwise the ES modules in dist/src
@@ -36,6 +36,15 @@ function loadBundle() {
     return undefined;
   }
   const { Script } = require('node:vm');
+  // Opt-in (HOTLINK_CODE_CACHE=1): in CI, hotlink commands started from a code cache of this bundle died
+  // in V8's deserializer (SIGSEGV rehashing a scope's name table, Node 20.20) — with a cache made after
+  // the link and again with one made right after the compile. Start-up speed never costs a crash.
+  if (process.env.HOTLINK_CODE_CACHE !== '1') {
+    const module = { exports: {} };
+    new Script(`(function (exports, require, module, __filename, __dirname) {${readFileSync(bundle, 'utf8')}\n})`, { filename: bundle })
+      .runInThisContext()(module.exports, createRequire(bundle), module, bundle, dist);
+    return { main: module.exports.main };
+  }
   const cachePath = `${bundle}.cache`;
   let cachedData;
   try {

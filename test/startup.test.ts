@@ -20,16 +20,19 @@ function bundleMissing(): string | false {
   return false;
 }
 
-test('hotlink run prints the same from the bundle (without and with its code cache) and from the modules', { skip: bundleMissing() }, () => {
+test('hotlink run prints the same from the bundle (without and with its opt-in code cache) and from the modules', { skip: bundleMissing() }, () => {
   const args = ['run', hello, '--', 'startup'];
   const modules = runHotlink(args, { env: { HOTLINK_NO_BUNDLE: '1' } });
   assert.equal(modules.status, 0, modules.stderr);
   assert.equal(modules.stdout, 'Hello from hotlink, startup!\n');
   rmSync(`${bundle}.cache`, { force: true });
-  const first = runHotlink(args);
+  const plain = runHotlink(args);
+  assert.deepEqual([plain.status, plain.stdout, plain.stderr], [modules.status, modules.stdout, modules.stderr]);
+  assert.ok(!existsSync(`${bundle}.cache`), 'without HOTLINK_CODE_CACHE=1 no code cache is written');
+  const first = runHotlink(args, { env: { HOTLINK_CODE_CACHE: '1' } });
   assert.deepEqual([first.status, first.stdout, first.stderr], [modules.status, modules.stdout, modules.stderr]);
   assert.ok(existsSync(`${bundle}.cache`), 'the first run through the bundle writes its code cache');
-  const cached = runHotlink(args);
+  const cached = runHotlink(args, { env: { HOTLINK_CODE_CACHE: '1' } });
   assert.deepEqual([cached.status, cached.stdout, cached.stderr], [modules.status, modules.stdout, modules.stderr]);
   // An error is reported the same way too.
   const missing = ['run', path.join(repoRoot, 'no-such-file.c')];
@@ -51,7 +54,7 @@ test('the launcher runs a bundle only when it is not older than the compiled mod
   const standIn = path.join(dir, 'dist', 'hotlink.bundle.cjs');
   writeFileSync(standIn, "exports.main = () => { process.stdout.write('the bundle ran\\n'); };\n");
   const main = statSync(path.join(repoRoot, 'dist', 'src', 'cli', 'main.js')).mtime;
-  const run = () => runCommand(process.execPath, [path.join(dir, 'bin', 'hotlink.js'), 'run', hello]);
+  const run = () => runCommand(process.execPath, [path.join(dir, 'bin', 'hotlink.js'), 'run', hello], { env: { HOTLINK_CODE_CACHE: '1' } });
 
   utimesSync(standIn, main, new Date(main.getTime() - 60_000));
   const stale = run();
