@@ -97,7 +97,9 @@ const NOISE = /^(Starting program:|\[Thread debugging|Using host libthread_db|\[
 const LIBC_FRAME = / from \/lib| at \.\/nptl\/| at \.\.\/sysdeps\//;
 
 function normalize(text: string): string[] {
+  // gdb's thread-exit notices, also where the program's output landed inside one ("[done\nThread 0x… exited]").
   const lines = text
+    .replace(/\[([^[\]]*?)Thread 0x[0-9a-f]+ \(LWP \d+\) exited\]\n?/g, '$1')
     .split('\n')
     .filter((l) => !NOISE.test(l) && !LIBC_FRAME.test(l))
     .map((l) => {
