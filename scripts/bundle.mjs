@@ -49,6 +49,10 @@ await esbuild.build({
   format: 'cjs',
   target: 'node20',
   plugins: [koffiPlugin],
+  // iced-x86 (the disassembler, loaded on first use) reads its .wasm beside its own JavaScript: it stays in
+  // node_modules, required when first used (no import(): a vm.Script, as bin/hotlink.js runs the bundle, has none).
+  external: ['iced-x86'],
+  supported: { 'dynamic-import': false },
   // The modules' own location (src/runtime/runtime.ts finds the runtime's C sources from it): as if unbundled.
   define: { 'import.meta.url': '__hotlinkModuleUrl' },
   banner: { js: "var __hotlinkModuleUrl = require('node:url').pathToFileURL(require('node:path').join(__dirname, 'src', 'runtime', 'runtime.js')).href;" },
