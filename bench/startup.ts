@@ -74,7 +74,7 @@ function sample(row: Row, rssFile: string): void {
   const time = existsSync(TIME);
   const [file, args] = time ? [TIME, ['-f', '%U %S %M', '-o', rssFile, ...row.cmd]] : [row.cmd[0]!, row.cmd.slice(1)];
   const t0 = process.hrtime.bigint();
-  const r = spawnSync(file, args, { input: row.input ?? '', cwd: row.cwd, encoding: 'utf8', maxBuffer: 64 << 20, timeout: 120_000 });
+  const r = spawnSync(file, args, { input: row.input ?? '', cwd: row.cwd, encoding: 'utf8', maxBuffer: 64 << 20, timeout: 120_000, env: { ...process.env, HOTLINK_CODE_CACHE: '1' } }); // the 'cached' rows: the opt-in code cache (bin/hotlink.js)
   const ms = Number(process.hrtime.bigint() - t0) / 1e6;
   if (r.status !== 0 && !row.error) row.error = `status ${r.status}: ${(r.stderr || String(r.error ?? '')).trim().split('\n').slice(-2).join(' | ')}`;
   row.wall.push(ms);
@@ -86,8 +86,6 @@ function sample(row: Row, rssFile: string): void {
 }
 
 export async function benchStartup(inputs: StartupInputs, runs = Number(process.env.BENCH_STARTUP_RUNS ?? 15)): Promise<string> {
-  // The 'cached' rows use the bundle's V8 code cache, which is opt-in (bin/hotlink.js).
-  process.env.HOTLINK_CODE_CACHE ??= '1';
   const lua = join(inputs.build, 'lua-pic-O2');
   const sqlite = join(inputs.build, 'sqlite-pic-O2');
   const objs = (dir: string): string[] => readdirSync(dir).filter((f) => f.endsWith('.o')).sort().map((f) => join(dir, f));
